@@ -1,0 +1,46 @@
+//! Wire formats. Each protocol module decodes one packet to a typed record, decodes batches to
+//! Arrow, encodes (for the simulator and tests) and maps its fields onto canonical channels through
+//! a [`FrameDecoder`].
+
+pub mod pcars2;
+
+use crate::arrow::FrameBuilder;
+use crate::channels::Channel;
+use crate::error::{CoreError, DecodeError};
+
+/// Turns a protocol's datagrams into canonical frame rows. Stateful: protocols that spread one
+/// car state over several packet types (timings, lap stats) remember the latest of each and merge
+/// them into the rows they emit.
+pub trait FrameDecoder: Send {
+    /// The protocol's name as used in configs and the API (`project_cars_2`).
+    fn protocol(&self) -> &'static str;
+    /// The channels of the rows it emits, canonical ones first.
+    fn channels(&self) -> &'static [&'static str];
+    /// Decodes one datagram received at `ts_ns`, appending zero or more rows to `out`.
+    ///
+    /// # Errors
+    /// A [`DecodeError`] for bytes the protocol does not accept; the decoder's state is unchanged.
+    fn push(
+        &mut self,
+        ts_ns: i64,
+        datagram: &[u8],
+        out: &mut FrameBuilder,
+    ) -> Result<usize, DecodeError>;
+}
+
+/// Names of the protocols a feed can speak.
+pub const PROTOCOLS: &[&str] = &[pcars2::PROTOCOL];
+
+/// Namespaced channels of every protocol, for the channel registry.
+pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[pcars2::NAMESPACED];
+
+/// A fresh frame decoder for `protocol`.
+///
+/// # Errors
+/// [`CoreError::UnknownProtocol`] for a name not in [`PROTOCOLS`].
+pub fn frame_decoder(protocol: &str) -> Result<Box<dyn FrameDecoder>, CoreError> {
+    match protocol {
+        pcars2::PROTOCOL => Ok(Box::new(pcars2::Pcars2Frames::default())),
+        other => Err(CoreError::UnknownProtocol(other.to_string())),
+    }
+}

@@ -1,0 +1,83 @@
+//! `Batch`: a RecordBatch handed to Python through the Arrow PyCapsule interface, without copies.
+
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
+use arrow_schema::Field;
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyTuple};
+use pyo3_arrow::error::PyArrowResult;
+use pyo3_arrow::ffi::{to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator};
+
+/// An immutable Arrow record batch owned by Rust. `pyarrow.record_batch(b)` and
+/// `polars.from_arrow(b)` read it in place.
+#[pyclass(frozen, module = "paddock._core", name = "Batch")]
+pub(crate) struct PyBatch(pub(crate) RecordBatch);
+
+impl PyBatch {
+    fn struct_field(&self) -> Arc<Field> {
+        let schema = self.0.schema();
+        Arc::new(
+            Field::new_struct("", schema.fields().clone(), false)
+                .with_metadata(schema.metadata().clone()),
+        )
+    }
+}
+
+impl From<RecordBatch> for PyBatch {
+    fn from(batch: RecordBatch) -> Self {
+        Self(batch)
+    }
+}
+
+#[pymethods]
+impl PyBatch {
+    /// Number of rows.
+    #[getter]
+    fn num_rows(&self) -> usize {
+        self.0.num_rows()
+    }
+
+    /// Column names in order.
+    #[getter]
+    fn column_names(&self) -> Vec<String> {
+        self.0.schema().fields().iter().map(|f| f.name().clone()).collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.num_rows()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Batch(rows={}, columns={})", self.0.num_rows(), self.0.num_columns())
+    }
+
+    fn __arrow_c_schema__<'py>(&'py self, py: Python<'py>) -> PyArrowResult<Bound<'py, PyCapsule>> {
+        to_schema_pycapsule(py, self.0.schema_ref().as_ref())
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_array__<'py>(
+        &'py self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyArrowResult<Bound<'py, PyTuple>> {
+        let array: ArrayRef = Arc::new(StructArray::from(self.0.clone()));
+        to_array_pycapsules(py, self.struct_field(), array.as_ref(), requested_schema)
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &'py self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyArrowResult<Bound<'py, PyCapsule>> {
+        let array: ArrayRef = Arc::new(StructArray::from(self.0.clone()));
+        let reader = ArrayIterator::new(std::iter::once(Ok(array)), self.struct_field());
+        to_stream_pycapsule(py, Box::new(reader), requested_schema)
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyBatch>()
+}
