@@ -148,6 +148,7 @@ impl FrameBuilder {
 mod tests {
     use super::*;
     use arrow_array::cast::AsArray;
+    use arrow_array::Array;
     use arrow_array::types::{Float64Type, Int32Type};
 
     #[test]
