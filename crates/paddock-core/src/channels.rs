@@ -97,6 +97,7 @@ pub const CHANNELS: &[Channel] = &[
     f("lap_distance_m", "m", Some(0.0), None, "distance along the lap from the start line"),
     f("distance_m", "m", Some(0.0), None, "distance driven since the session start"),
     i("sector", "", Some(1.0), Some(3.0), "current sector, 1-based"),
+    f("sector_time_s", "s", Some(0.0), None, "time into the current sector"),
     f("wheel_speed_fl_kmh", "km/h", Some(0.0), Some(500.0), "front-left wheel speed"),
     f("wheel_speed_fr_kmh", "km/h", Some(0.0), Some(500.0), "front-right wheel speed"),
     f("wheel_speed_rl_kmh", "km/h", Some(0.0), Some(500.0), "rear-left wheel speed"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ class Car:
         fuel_l_per_kwh: Fuel used per kWh of engine work.
         shift_time_s: How long the clutch is held during a gear change.
         brake_bias_front: Share of braking on the front axle.
+
     """
 
     name: str = "Paddock GT"
@@ -92,7 +94,7 @@ class Car:
         curve = self.torque_curve
         if rpm <= curve[0][0]:
             return curve[0][1]
-        for (rpm_a, torque_a), (rpm_b, torque_b) in zip(curve, curve[1:], strict=False):
+        for (rpm_a, torque_a), (rpm_b, torque_b) in itertools.pairwise(curve):
             if rpm <= rpm_b:
                 return torque_a + (torque_b - torque_a) * (rpm - rpm_a) / (rpm_b - rpm_a)
         return curve[-1][1]
@@ -107,14 +109,14 @@ class Car:
         return wheel_rad_s * self.wheel_rpm_to_engine(gear) / RPM_TO_RAD_S
 
     def gear_for_speed(self, speed_ms: float) -> int:
-        """The lowest gear whose engine speed stays at or below the upshift point."""
+        """Return the lowest gear whose engine speed stays at or below the upshift point."""
         for gear in range(1, self.gear_count + 1):
             if self.engine_rpm(speed_ms, gear) <= self.upshift_rpm:
                 return gear
         return self.gear_count
 
     def next_gear(self, speed_ms: float, gear: int) -> int:
-        """The driver's gear choice one step after ``gear``: at most one change per call.
+        """Choose the gear one step after ``gear``: at most one change per call.
 
         Changes up at ``upshift_rpm``; changes down as soon as the lower gear would turn at or
         below ``downshift_rpm`` (the band in between is the hysteresis that stops hunting).
@@ -138,7 +140,12 @@ class Car:
         chosen = self.gear_for_speed(speed_ms) if gear is None else gear
         rpm = max(self.engine_rpm(speed_ms, chosen), self.idle_rpm)
         torque = self.torque_nm(rpm)
-        return torque * self.wheel_rpm_to_engine(chosen) * self.drivetrain_efficiency / self.wheel_radius_m
+        return (
+            torque
+            * self.wheel_rpm_to_engine(chosen)
+            * self.drivetrain_efficiency
+            / self.wheel_radius_m
+        )
 
     def resistance_force_n(self, speed_ms: float) -> float:
         """Aerodynamic drag plus rolling resistance (N) at ``speed_ms``."""
@@ -156,8 +163,11 @@ class Car:
 
     def limiter_speed_ms(self) -> float:
         """Speed at the redline in top gear."""
-        return self.redline_rpm * RPM_TO_RAD_S * self.wheel_radius_m / self.wheel_rpm_to_engine(
-            self.gear_count
+        return (
+            self.redline_rpm
+            * RPM_TO_RAD_S
+            * self.wheel_radius_m
+            / self.wheel_rpm_to_engine(self.gear_count)
         )
 
     def steering(self, curvature: float) -> float:

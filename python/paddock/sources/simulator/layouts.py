@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -29,6 +30,7 @@ class Segment:
         turn: ``+1`` for a right-hand arc, ``-1`` for left, ``0`` for a straight.
         corner_number: Corner this arc belongs to, if any.
         corner_name: Name of that corner.
+
     """
 
     length_m: float | None
@@ -50,6 +52,7 @@ def parse_segment(raw: Mapping[str, Any], index: int) -> Segment:
 
     Raises:
         ValueError: If the segment is malformed.
+
     """
     where = f"segment {index}"
     kind = raw.get("type")
@@ -104,6 +107,7 @@ def close_loop(segments: Sequence[Segment], start_heading: float) -> list[Segmen
     Raises:
         ValueError: If the turns do not add up to one full revolution, there are not exactly two
             auto straights, they are parallel, or a solved length is not positive.
+
     """
     total_turn = sum(seg.turn * (seg.length_m or 0.0) / (seg.radius_m or 1.0) for seg in segments)
     if abs(abs(total_turn) - math.tau) > 1e-9:
@@ -128,14 +132,14 @@ def close_loop(segments: Sequence[Segment], start_heading: float) -> list[Segmen
     if first <= 0.0 or second <= 0.0:
         raise ValueError(f"closing the loop needs straights of {first:.1f} m and {second:.1f} m")
     solved = iter((first, second))
-    return [
-        Segment(length_m=next(solved)) if seg.length_m is None else seg for seg in segments
-    ]
+    return [Segment(length_m=next(solved)) if seg.length_m is None else seg for seg in segments]
 
 
-def _elevation(knots: Sequence[tuple[float, float]], frac: float, length: float) -> tuple[float, ...]:
+def _elevation(
+    knots: Sequence[tuple[float, float]], frac: float, length: float
+) -> tuple[float, ...]:
     """Height, slope and d2y/ds2 at lap fraction ``frac`` (cosine-eased between knots)."""
-    for (fa, ha), (fb, hb) in zip(knots, knots[1:], strict=False):
+    for (fa, ha), (fb, hb) in itertools.pairwise(knots):
         if fa <= frac <= fb:
             span = (fb - fa) * length
             u = (frac - fa) / (fb - fa)
@@ -167,6 +171,7 @@ def build_from_definition(definition: Mapping[str, Any]) -> Track:
 
     Raises:
         ValueError: If the definition is malformed or does not close.
+
     """
     name = str(definition.get("name", "track"))
     raw_segments = definition.get("segments")
@@ -202,7 +207,9 @@ def build_from_definition(definition: Mapping[str, Any]) -> Track:
         px, pz, ph = _advance(x0, z0, h0, seg, s - s0)
         height, grade, bend = _elevation(knots, s / length, length)
         curvature = seg.turn / seg.radius_m if seg.radius_m else 0.0
-        for key, value in zip("sxyzhkgv", (s, px, height, pz, ph, curvature, grade, bend), strict=True):
+        for key, value in zip(
+            "sxyzhkgv", (s, px, height, pz, ph, curvature, grade, bend), strict=True
+        ):
             columns[key].append(value)
 
     return Track(
@@ -259,6 +266,7 @@ def bundled_track(name: str = DEFAULT_TRACK) -> Track:
 
     Raises:
         ValueError: If no bundled track has that name, or its definition is invalid.
+
     """
     path = TRACKS_DIR / f"{name}.json"
     if not name.isidentifier() or not path.is_file():
@@ -276,6 +284,7 @@ def load_track(spec: str | Path | Track | None) -> Track:
 
     Raises:
         ValueError: If ``spec`` names neither a bundled track nor an existing CSV file.
+
     """
     if spec is None:
         return bundled_track()

@@ -10,6 +10,7 @@ so ``d(heading)/ds = -curvature``, steering and lateral acceleration share its s
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
@@ -28,6 +29,7 @@ class TrackPoint(NamedTuple):
         curvature: Signed horizontal curvature in 1/m (positive = right-hand bend).
         grade: Slope ``dy/ds`` (positive = uphill).
         vertical_curvature: ``d2y/ds2`` in 1/m (positive = compression, negative = crest).
+
     """
 
     x: float
@@ -51,6 +53,7 @@ class Corner:
         end_m: Distance where the bend ends (may be below ``start_m`` if it wraps the line).
         min_radius_m: Smallest radius in the corner, metres.
         direction: ``"left"`` or ``"right"``.
+
     """
 
     number: int
@@ -102,6 +105,7 @@ class Track:
         sector_starts_m: Start distance of each sector; the first is 0 (the start line).
         corners: The corners in lap order.
         scale: Factor the geometry was scaled by from its definition.
+
     """
 
     name: str
@@ -127,15 +131,17 @@ class Track:
         if any(len(column) != count for column in (*columns, self.vertical_curvature)):
             raise ValueError("every per-sample column of a track must have the same length")
         if self.s[0] != 0.0:
-            raise ValueError(f"the first sample must sit on the start line (s = 0), got {self.s[0]}")
-        if any(b <= a for a, b in zip(self.s, self.s[1:], strict=False)):
+            raise ValueError(
+                f"the first sample must sit on the start line (s = 0), got {self.s[0]}"
+            )
+        if any(b <= a for a, b in itertools.pairwise(self.s)):
             raise ValueError("sample distances must be strictly increasing")
         if self.length_m <= self.s[-1]:
             raise ValueError(f"length {self.length_m} m must exceed the last sample {self.s[-1]} m")
         starts = self.sector_starts_m
         if not starts or starts[0] != 0.0:
             raise ValueError("the first sector must start on the start line (0 m)")
-        if any(b <= a for a, b in zip(starts, starts[1:], strict=False)) or starts[-1] >= self.length_m:
+        if any(b <= a for a, b in itertools.pairwise(starts)) or starts[-1] >= self.length_m:
             raise ValueError(f"sector starts must increase within the lap, got {starts}")
 
     @property
@@ -201,6 +207,7 @@ class Track:
 
         Raises:
             ValueError: If ``factor`` is not a positive finite number.
+
         """
         if not (math.isfinite(factor) and factor > 0.0):
             raise ValueError(f"scale factor must be positive and finite, got {factor}")

@@ -38,7 +38,9 @@ def _read_points(path: Path) -> list[tuple[float, float]]:
             try:
                 x_m, y_m = float(fields[0]), float(fields[1])
             except (IndexError, ValueError) as exc:
-                raise ValueError(f"{path}:{line_number}: expected 'x_m,y_m,...', got {text!r}") from exc
+                raise ValueError(
+                    f"{path}:{line_number}: expected 'x_m,y_m,...', got {text!r}"
+                ) from exc
             point = (x_m, -y_m)
             if not points or math.dist(points[-1], point) > 1e-6:
                 points.append(point)
@@ -56,7 +58,8 @@ def _smooth(values: Sequence[float], half_window: int, passes: int) -> list[floa
     width = 2 * half_window + 1
     for _ in range(passes):
         out = [
-            sum(out[(i + offset) % count] for offset in range(-half_window, half_window + 1)) / width
+            sum(out[(i + offset) % count] for offset in range(-half_window, half_window + 1))
+            / width
             for i in range(count)
         ]
     return out
@@ -123,6 +126,7 @@ def load_tumftm_csv(path: str | Path, *, name: str | None = None) -> Track:
     Raises:
         ValueError: If the file is malformed or has too few points.
         OSError: If the file cannot be read.
+
     """
     csv_path = Path(path)
     points = _read_points(csv_path)

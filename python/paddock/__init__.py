@@ -1,0 +1,14 @@
+"""paddock: live, recorded and analysed telemetry with a Rust core.
+
+The public names most people need::
+
+    import paddock
+    lf = paddock.open_recording("3f2a…")            # polars.LazyFrame of canonical channels
+    laps = paddock.analysis.laps.lap_table(lf)      # one row per completed lap
+"""
+
+from paddock import analysis
+from paddock._native import __version__
+from paddock.store.recordings import open_recording
+
+__all__ = ["__version__", "analysis", "open_recording"]

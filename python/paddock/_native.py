@@ -1,0 +1,43 @@
+"""The one module that imports the compiled extension; everything else imports from here."""
+
+from paddock import _core
+
+__version__: str = _core.__version__
+build_profile: str = _core.build_profile
+
+Batch = _core.Batch
+UdpFeed = _core.UdpFeed
+RingBuffer = _core.RingBuffer
+McapWriter = _core.McapWriter
+RawWriter = _core.RawWriter
+read_raw_file = _core.read_raw_file
+mcap_read_frames = _core.mcap_read_frames
+mcap_read_raw = _core.mcap_read_raw
+mcap_recover = _core.mcap_recover
+channel_registry = _core.channel_registry
+
+PaddockError = _core.PaddockError
+DecodeError = _core.DecodeError
+RecordingError = _core.RecordingError
+FeedError = _core.FeedError
+InvalidArgument = _core.InvalidArgument
+
+__all__ = [
+    "Batch",
+    "DecodeError",
+    "FeedError",
+    "InvalidArgument",
+    "McapWriter",
+    "PaddockError",
+    "RawWriter",
+    "RecordingError",
+    "RingBuffer",
+    "UdpFeed",
+    "__version__",
+    "build_profile",
+    "channel_registry",
+    "mcap_read_frames",
+    "mcap_read_raw",
+    "mcap_recover",
+    "read_raw_file",
+]

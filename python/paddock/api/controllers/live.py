@@ -1,0 +1,114 @@
+"""Live state and metadata: ``/api/live``, ``/api/games``, ``/api/use-cases``, ``/api/health``,
+``/api/channels``."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar import Controller, get
+
+from paddock._native import __version__, build_profile
+from paddock.api.frames import last_row
+from paddock.api.runtime import Runtime
+from paddock.api.schemas.live import FeedLive, Game, Health, Inputs, Live, UseCase
+from paddock.channels import ChannelInfo, registry
+from paddock.games import GAMES, USE_CASES
+
+
+def _num(row: dict[str, Any], name: str) -> Any:
+    return row.get(name)
+
+
+class LiveController(Controller):
+    """What is live now."""
+
+    path = "/api"
+    tags = ["live"]
+
+    @get("/live", sync_to_thread=False)
+    def live(self, runtime: Runtime) -> Live:
+        """Every feed: health, frequency, counters, speed, rpm, gear, inputs and lap timing."""
+        feeds = []
+        for feed in runtime.hub.feeds.values():
+            status = feed.status()
+            row = last_row(feed.latest()) if status.ring_rows else {}
+            feeds.append(
+                FeedLive(
+                    name=status.name,
+                    kind=status.kind,
+                    protocol=status.protocol,
+                    health=status.state,
+                    reason=status.reason,
+                    frequency_hz=round(status.rate_hz, 2),
+                    bind=status.bind,
+                    port=status.port,
+                    packets=status.packets,
+                    bytes=status.bytes,
+                    decode_errors=status.decode_errors,
+                    last_error=status.last_error,
+                    drops=status.drops,
+                    last_packet_ns=status.last_packet_ns,
+                    speed_kmh=_num(row, "speed_kmh"),
+                    rpm=_num(row, "rpm"),
+                    gear=_num(row, "gear"),
+                    inputs=Inputs(
+                        throttle=_num(row, "throttle"),
+                        brake=_num(row, "brake"),
+                        clutch=_num(row, "clutch"),
+                        steer=_num(row, "steer"),
+                    ),
+                    lap=_num(row, "lap"),
+                    lap_time_s=_num(row, "lap_time_s"),
+                    last_lap_s=_num(row, "last_lap_s"),
+                    best_lap_s=_num(row, "best_lap_s"),
+                    sector=_num(row, "sector"),
+                )
+            )
+        active = runtime.recorder.active
+        return Live(
+            timestamp_ns=time.time_ns(),
+            feeds=feeds,
+            recording_id=active.id if active is not None else None,
+        )
+
+    @get("/games", sync_to_thread=False)
+    def games(self, runtime: Runtime) -> list[Game]:
+        """The supported games, with the port each feed listens on."""
+        return [
+            Game(
+                id=g.id,
+                name=g.name,
+                protocol=g.protocol,
+                port=runtime.settings.pcars_port if g.feed == "pcars" else g.default_port,
+                transport=g.transport,
+                live=g.live,
+                simulated=g.simulated,
+            )
+            for g in GAMES
+        ]
+
+    @get("/use-cases", sync_to_thread=False)
+    def use_cases(self) -> list[UseCase]:
+        """The analysis use cases a session can be created for."""
+        return [UseCase(id=i, name=n, description=d) for i, n, d in USE_CASES]
+
+    @get("/channels", sync_to_thread=False)
+    def channels(self) -> list[ChannelInfo]:
+        """The channel registry: every channel with unit, range and description."""
+        return list(registry())
+
+    @get("/health", sync_to_thread=False)
+    def health(self, runtime: Runtime) -> Health:
+        """Liveness and a summary of the feeds."""
+        statuses = runtime.hub.statuses()
+        return Health(
+            status="ok",
+            version=__version__,
+            build_profile=build_profile,
+            uptime_s=round(time.monotonic() - runtime.started_monotonic, 3),
+            feeds={s.name: s.state for s in statuses},
+            recording=runtime.recorder.active is not None,
+            data_dir=str(runtime.settings.data_dir),
+            subscribers=runtime.hub.subscriber_count,
+        )

@@ -1,0 +1,99 @@
+"""What a running server holds: settings, catalog, recorder, hub, feeds and the simulator."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Litestar
+
+from paddock.config import Settings
+from paddock.hub import Hub
+from paddock.sources.base import Feed
+from paddock.sources.udp import UdpSource
+from paddock.store.catalog import Catalog
+from paddock.store.recordings import Recorder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """The live objects behind the API."""
+
+    settings: Settings
+    catalog: Catalog
+    recorder: Recorder
+    hub: Hub
+    simulator: Any = None
+    started_monotonic: float = field(default_factory=time.monotonic)
+
+
+def build_feeds(settings: Settings) -> list[Feed]:
+    """The feeds ``settings`` configure: today the Project CARS feed on ``listen:pcars_port``."""
+    return [
+        UdpSource(
+            "pcars",
+            "project_cars_2",
+            settings.listen,
+            settings.pcars_port,
+            ring_capacity=settings.ring_capacity,
+        )
+    ]
+
+
+def _start_simulator(settings: Settings, hub: Hub) -> Any:
+    from paddock.protocols import pcars2
+    from paddock.sources.simulator.runner import Simulator
+
+    feed = hub.feed("pcars")
+    port = getattr(feed, "port", None)
+    if feed is None or port is None:
+        log.warning("simulator not started: the pcars feed is not listening")
+        return None
+    target = "127.0.0.1" if settings.listen in ("0.0.0.0", "") else settings.listen
+    if settings.listen == "::":
+        target = "::1"
+    simulator = Simulator(
+        game=settings.sim_game,
+        to=(target, port),
+        rate_hz=settings.sim_rate_hz,
+        lap_seconds=settings.sim_lap_seconds,
+        encode=pcars2.encode,
+    )
+    simulator.start_thread()
+    log.info("simulator sending %s to %s:%d", settings.sim_game, target, port)
+    return simulator
+
+
+@asynccontextmanager
+async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Opens the catalog, recovers unfinished recordings, starts feeds, hub and simulator;
+    on shutdown stops them in reverse and finalises a running recording."""
+    settings: Settings = app.state.settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    catalog = Catalog(settings.catalog_path)
+    recorder = Recorder(catalog, settings.recordings_dir)
+    recovered = recorder.recover_unfinished()
+    if recovered:
+        log.warning("recovered %d unfinished recording(s): %s", len(recovered), recovered)
+    hub = Hub(build_feeds(settings))
+    hub.add_sink(recorder.on_batch)
+    await hub.start()
+    runtime = Runtime(settings=settings, catalog=catalog, recorder=recorder, hub=hub)
+    app.state.runtime = runtime
+    if settings.simulate:
+        runtime.simulator = _start_simulator(settings, hub)
+    try:
+        yield
+    finally:
+        if runtime.simulator is not None:
+            runtime.simulator.stop()
+        await hub.stop()
+        if recorder.active is not None:
+            recorder.stop()
+        catalog.close()

@@ -1,0 +1,83 @@
+"""Bodies of the live, metadata and health endpoints."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Inputs(msgspec.Struct, kw_only=True):
+    """Driver inputs, 0..1 (steer −1..1)."""
+
+    throttle: float | None = None
+    brake: float | None = None
+    clutch: float | None = None
+    steer: float | None = None
+
+
+class FeedLive(msgspec.Struct, kw_only=True):
+    """One feed in ``GET /api/live``: health, rate, counters and the newest values."""
+
+    name: str
+    kind: str
+    protocol: str
+    health: str
+    reason: str | None
+    frequency_hz: float
+    bind: str | None
+    port: int | None
+    packets: int
+    bytes: int
+    decode_errors: int
+    last_error: str | None
+    drops: int
+    last_packet_ns: int | None
+    speed_kmh: float | None = None
+    rpm: float | None = None
+    gear: int | None = None
+    inputs: Inputs = msgspec.field(default_factory=Inputs)
+    lap: int | None = None
+    lap_time_s: float | None = None
+    last_lap_s: float | None = None
+    best_lap_s: float | None = None
+    sector: int | None = None
+
+
+class Live(msgspec.Struct, kw_only=True):
+    """``GET /api/live``: every feed, and the recording running now (if any)."""
+
+    timestamp_ns: int
+    feeds: list[FeedLive]
+    recording_id: str | None = None
+
+
+class Game(msgspec.Struct, kw_only=True):
+    """A game paddock can receive telemetry from."""
+
+    id: str
+    name: str
+    protocol: str
+    port: int
+    transport: str
+    live: bool
+    simulated: bool
+
+
+class UseCase(msgspec.Struct, kw_only=True):
+    """An analysis use case a session can be created for."""
+
+    id: str
+    name: str
+    description: str
+
+
+class Health(msgspec.Struct, kw_only=True):
+    """``GET /api/health``."""
+
+    status: str
+    version: str
+    build_profile: str
+    uptime_s: float
+    feeds: dict[str, str]
+    recording: bool
+    data_dir: str
+    subscribers: int

@@ -1,0 +1,1 @@
+"""Streaming endpoints: Server-Sent Events now; WebSocket streams build on the same hub."""

@@ -1,0 +1,109 @@
+"""The ``paddock`` command: ``serve`` and ``simulate``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from paddock.config import ConfigError, Settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.from_env(
+            host=args.host,
+            port=args.port,
+            data_dir=args.data_dir,
+            listen=args.listen,
+            game_host=args.game_host,
+            pcars_port=args.pcars_port,
+            simulate=True if args.simulate else None,
+            sim_lap_seconds=args.lap_seconds,
+            api_token=args.api_token,
+        )
+    except ConfigError as exc:
+        print(f"paddock serve: {exc}", file=sys.stderr)
+        return 2
+    # The ASGI factory runs in granian's worker and reads the same settings from the environment.
+    env = {
+        "PADDOCK_HOST": settings.host,
+        "PADDOCK_PORT": str(settings.port),
+        "PADDOCK_DATA_DIR": str(settings.data_dir),
+        "PADDOCK_LISTEN": settings.listen,
+        "PADDOCK_GAME_HOST": settings.game_host,
+        "PADDOCK_PCARS_PORT": str(settings.pcars_port),
+        "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
+        "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
+    }
+    if settings.sim_lap_seconds is not None:
+        env["PADDOCK_SIM_LAP_SECONDS"] = str(settings.sim_lap_seconds)
+    if settings.api_token:
+        env["PADDOCK_API_TOKEN"] = settings.api_token
+    os.environ.update(env)
+
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"paddock serving on http://{host}:{settings.port}  (API docs: /docs)", flush=True)
+    if settings.simulate:
+        print(
+            f"simulator: {settings.sim_game} to UDP {settings.pcars_port} at "
+            f"{settings.sim_rate_hz:g} Hz",
+            flush=True,
+        )
+    print(f"data directory: {settings.data_dir}", flush=True)
+    Server(
+        "paddock.api.app:app_from_env",
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        factory=True,
+        workers=1,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from paddock.sources.simulator import cli as simulator_cli
+
+    return simulator_cli.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``paddock`` command."""
+    parser = argparse.ArgumentParser(prog="paddock", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the API server and the feeds")
+    serve.add_argument("--host", help="API bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="API port (default 8080)")
+    serve.add_argument("--data-dir", help="catalog and recordings (default per user)")
+    serve.add_argument("--listen", help="local address the UDP feeds bind (default 0.0.0.0)")
+    serve.add_argument("--game-host", help="address of the game machine (default 127.0.0.1)")
+    serve.add_argument("--pcars-port", type=int, help="Project CARS UDP port (default 5606)")
+    serve.add_argument("--simulate", action="store_true", help="run the simulator too")
+    serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")
+    serve.add_argument("--api-token", help="require this bearer token (needed off loopback)")
+    serve.set_defaults(func=_serve)
+
+    simulate = sub.add_parser("simulate", help="drive a simulated car and send game telemetry")
+    from paddock.sources.simulator import cli as simulator_cli
+
+    simulator_cli.add_arguments(simulate)
+    simulate.set_defaults(func=_simulate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``paddock`` command."""
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

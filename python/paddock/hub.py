@@ -1,0 +1,169 @@
+"""The hub: the one place that knows what is live.
+
+It drains every feed on a short interval, hands each batch to its sinks (the recorder) and fans it
+out to subscribers (SSE and WebSocket clients). Publishing never blocks a feed: feeds buffer in Rust,
+and a subscriber that falls behind loses its oldest messages and is told how many.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from paddock.sources.base import Feed, FeedBatch, FeedStatus
+
+log = logging.getLogger(__name__)
+
+Sink = Callable[[FeedBatch], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Lagged:
+    """Told to a subscriber before its next message when it lost ``dropped`` messages."""
+
+    dropped: int
+
+
+class Subscription:
+    """A bounded, drop-oldest queue of feed batches for one client."""
+
+    def __init__(self, hub: Hub, maxsize: int) -> None:
+        self._hub = hub
+        self._items: deque[FeedBatch] = deque()
+        self._maxsize = maxsize
+        self._dropped = 0
+        self._wakeup = asyncio.Event()
+        self.closed = False
+
+    def put(self, batch: FeedBatch) -> None:
+        """Queues ``batch``, dropping the oldest queued one when full. Never blocks."""
+        if len(self._items) >= self._maxsize:
+            self._items.popleft()
+            self._dropped += 1
+        self._items.append(batch)
+        self._wakeup.set()
+
+    async def get(self, timeout_s: float | None = None) -> FeedBatch | Lagged | None:
+        """The next message: a ``Lagged`` notice first if messages were dropped.
+
+        Returns ``None`` when ``timeout_s`` passes with nothing to deliver, or once closed.
+        """
+        if self._dropped:
+            dropped, self._dropped = self._dropped, 0
+            return Lagged(dropped)
+        if not self._items and not self.closed:
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout_s)
+        if self._items:
+            return self._items.popleft()
+        return None
+
+    def close(self) -> None:
+        """Detaches from the hub and wakes a waiting reader."""
+        self.closed = True
+        self._hub._subscribers.discard(self)
+        self._wakeup.set()
+
+    async def __aiter__(self) -> AsyncIterator[FeedBatch | Lagged]:
+        while not self.closed:
+            item = await self.get()
+            if item is not None:
+                yield item
+
+
+class Hub:
+    """Drains feeds, feeds sinks, fans out to subscribers.
+
+    Args:
+        feeds: The feeds to run.
+        poll_interval_s: How often feeds are drained.
+    """
+
+    def __init__(self, feeds: Iterable[Feed], *, poll_interval_s: float = 0.05) -> None:
+        self.feeds: dict[str, Feed] = {f.name: f for f in feeds}
+        self.poll_interval_s = poll_interval_s
+        self._sinks: list[Sink] = []
+        self._subscribers: set[Subscription] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    def add_sink(self, sink: Sink) -> None:
+        """Registers a coroutine called with every non-empty batch, in order."""
+        self._sinks.append(sink)
+
+    def subscribe(self, maxsize: int = 256) -> Subscription:
+        """A new subscription; close it when the client goes."""
+        sub = Subscription(self, maxsize)
+        self._subscribers.add(sub)
+        return sub
+
+    @property
+    def subscriber_count(self) -> int:
+        """Clients currently subscribed."""
+        return len(self._subscribers)
+
+    def statuses(self) -> list[FeedStatus]:
+        """Every feed's status, in configuration order."""
+        return [f.status() for f in self.feeds.values()]
+
+    def feed(self, name: str) -> Feed | None:
+        """The feed called ``name``."""
+        return self.feeds.get(name)
+
+    async def start(self) -> None:
+        """Starts every feed (a feed that cannot bind reports ``unavailable``) and the pump."""
+        for feed in self.feeds.values():
+            try:
+                await asyncio.to_thread(feed.start)
+            except Exception:
+                log.exception("feed %s failed to start", feed.name)
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._pump(), name="paddock-hub")
+
+    async def stop(self) -> None:
+        """Stops the pump after a last drain, then every feed, then closes subscriptions."""
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        for feed in self.feeds.values():
+            await asyncio.to_thread(feed.stop)
+        for sub in list(self._subscribers):
+            sub.close()
+
+    async def drain_once(self) -> int:
+        """Drains every feed once; returns the number of frames published."""
+        published = 0
+        for feed in self.feeds.values():
+            try:
+                batch = feed.drain()
+            except Exception:
+                log.exception("draining feed %s failed", feed.name)
+                continue
+            if batch.empty:
+                continue
+            published += batch.frames.num_rows
+            await self.publish(batch)
+        return published
+
+    async def publish(self, batch: FeedBatch) -> None:
+        """Hands ``batch`` to every sink, then to every subscriber."""
+        for sink in self._sinks:
+            try:
+                await sink(batch)
+            except Exception:
+                log.exception("sink failed on a batch of feed %s", batch.feed)
+        for sub in list(self._subscribers):
+            sub.put(batch)
+
+    async def _pump(self) -> None:
+        while not self._stopping.is_set():
+            await self.drain_once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.poll_interval_s)
+        await self.drain_once()

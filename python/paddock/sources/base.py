@@ -1,0 +1,86 @@
+"""The one interface every feed implements, whatever its kind (UDP, CAN, HTTP ingest)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import msgspec
+
+from paddock._native import Batch
+
+#: Health states, one state machine for all feeds:
+#: stopped → listening → receiving ↔ stale; any → unavailable (with a reason); stop → stopped.
+FEED_STATES = ("stopped", "listening", "receiving", "stale", "unavailable")
+
+
+class FeedStatus(msgspec.Struct, kw_only=True):
+    """A feed's health and counters at one instant."""
+
+    name: str
+    kind: str
+    protocol: str
+    state: str
+    reason: str | None = None
+    bind: str | None = None
+    port: int | None = None
+    packets: int = 0
+    bytes: int = 0
+    decode_errors: int = 0
+    last_error: str | None = None
+    drops: int = 0
+    rate_hz: float = 0.0
+    last_packet_ns: int | None = None
+    ring_rows: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedBatch:
+    """What a feed received since its last drain: the raw datagrams and the decoded frames."""
+
+    feed: str
+    protocol: str
+    raw: Batch
+    frames: Batch
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing arrived."""
+        return self.raw.num_rows == 0 and self.frames.num_rows == 0
+
+
+class Feed(ABC):
+    """A source of telemetry. Starting never raises for an unreachable source: the feed reports
+    ``unavailable`` with the reason and the rest of paddock goes on."""
+
+    name: str
+    kind: str
+    protocol: str
+
+    @abstractmethod
+    def start(self) -> None:
+        """Starts receiving (idempotent)."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stops receiving and releases the socket or bus (idempotent)."""
+
+    @abstractmethod
+    def status(self) -> FeedStatus:
+        """Health, rate and counters."""
+
+    @abstractmethod
+    def drain(self) -> FeedBatch:
+        """Everything received since the last drain."""
+
+    @abstractmethod
+    def latest(self) -> Batch:
+        """The newest decoded frame (zero or one row)."""
+
+    @abstractmethod
+    def since(self, t_ns: int) -> Batch:
+        """Decoded frames received after ``t_ns`` that the ring buffer still holds."""
+
+    @abstractmethod
+    def last(self, n: int) -> Batch:
+        """The newest ``n`` decoded frames."""

@@ -1,0 +1,154 @@
+"""Command-line options and entry point of ``paddock simulate``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from paddock.sources.simulator.layouts import DEFAULT_TRACK
+from paddock.sources.simulator.runner import PLANNED_GAMES, SUPPORTED_GAMES, Simulator
+
+
+def parse_host_port(text: str) -> tuple[str, int]:
+    """Parse ``HOST:PORT`` (e.g. ``127.0.0.1:5606``) for ``--to``.
+
+    Raises:
+        argparse.ArgumentTypeError: If the host is empty or the port is not in 1..65535.
+
+    """
+    host, sep, port_text = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT such as 127.0.0.1:5606, got {text!r}")
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, got {port_text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be in 1..65535, got {port}")
+    return host, port
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0.0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "on", "1"):
+        return True
+    if lowered in ("false", "no", "off", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the simulator's options to ``parser``."""
+    parser.add_argument(
+        "--game",
+        default="project_cars_2",
+        choices=SUPPORTED_GAMES + PLANNED_GAMES,
+        help="wire format to emit (only project_cars_2 is implemented so far)",
+    )
+    parser.add_argument(
+        "--to",
+        type=parse_host_port,
+        default=("127.0.0.1", 5606),
+        metavar="HOST:PORT",
+        help="where to send the UDP datagrams (default 127.0.0.1:5606)",
+    )
+    parser.add_argument(
+        "--rate", type=_positive_float, default=60.0, metavar="HZ", help="ticks per second"
+    )
+    parser.add_argument(
+        "--lap-seconds",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="scale the track so a lap takes about S seconds",
+    )
+    parser.add_argument("--laps", type=_positive_int, default=None, help="stop after N laps")
+    parser.add_argument(
+        "--duration", type=_positive_float, default=None, metavar="S", help="stop after S seconds"
+    )
+    parser.add_argument(
+        "--track",
+        default=DEFAULT_TRACK,
+        help=f"bundled track name ({DEFAULT_TRACK}) or path to a TUM FTM racetrack CSV",
+    )
+    parser.add_argument(
+        "--truth-out",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write the ground truth (lap, sector times, brake points) as JSON at the end",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for the weather")
+    parser.add_argument(
+        "--realtime",
+        type=_boolean,
+        default=True,
+        metavar="true|false",
+        help="pace ticks with the clock (false: send as fast as possible)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the simulator with parsed ``args``; returns the process exit code.
+
+    Prints one line saying what is sent where, stops on ``--laps``, ``--duration`` or Ctrl-C,
+    and writes the ground truth to ``--truth-out`` whichever way it stopped.
+    """
+    try:
+        simulator = Simulator(
+            game=args.game,
+            to=args.to,
+            rate_hz=args.rate,
+            lap_seconds=args.lap_seconds,
+            track=args.track,
+            seed=args.seed,
+            realtime=args.realtime,
+        )
+    except (ValueError, ImportError, OSError) as exc:
+        print(f"paddock simulate: error: {exc}", file=sys.stderr)
+        return 2
+    print(simulator.describe(), flush=True)
+    try:
+        simulator.run(duration_s=args.duration, laps=args.laps)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if args.truth_out is not None:
+            simulator.write_ground_truth(args.truth_out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run: ``python -m paddock.sources.simulator.cli --laps 2``."""
+    parser = argparse.ArgumentParser(
+        prog="paddock simulate", description="A simulated car lapping a track over UDP."
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

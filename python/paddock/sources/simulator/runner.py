@@ -1,0 +1,255 @@
+"""Run the simulator: drive laps and send the game's packets over UDP, paced in real time."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from paddock.sources.simulator.car import Car
+from paddock.sources.simulator.driver import Driver
+from paddock.sources.simulator.layouts import load_track
+from paddock.sources.simulator.pcars2 import Pcars2Sender
+from paddock.sources.simulator.pcars2_wire import Encode, Packet
+from paddock.sources.simulator.profile import SpeedProfile, compute_profile, fit_lap_time
+from paddock.sources.simulator.track import Track
+
+SUPPORTED_GAMES = ("project_cars_2",)
+"""Games the simulator can emit."""
+
+PLANNED_GAMES = ("assetto_corsa", "assetto_corsa_competizione", "project_cars_1")
+"""Games paddock receives but the simulator does not emit yet."""
+
+MAX_BURST_TICKS = 3
+"""Most ticks sent back to back when the sender falls behind the clock; older ones are skipped."""
+
+STOP_POLL_S = 0.05
+"""Longest sleep between checks of the stop flag, seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunStats:
+    """What one :meth:`Simulator.run` sent.
+
+    Attributes:
+        ticks: Simulated ticks.
+        datagrams: Datagrams sent successfully.
+        bytes_sent: Bytes in those datagrams.
+        send_errors: Datagrams the socket refused (e.g. no route); they are counted, not raised.
+        laps_completed: Laps completed since the simulator was created.
+
+    """
+
+    ticks: int
+    datagrams: int
+    bytes_sent: int
+    send_errors: int
+    laps_completed: int
+
+
+def _default_encoder() -> Encode:
+    try:
+        module = importlib.import_module("paddock.protocols.pcars2")
+    except ImportError as exc:
+        raise ImportError(
+            "the Project CARS 2 encoder (paddock.protocols.pcars2) is not available; "
+            "build the extension with `just dev` or pass encode="
+        ) from exc
+    return cast(Encode, module.encode)
+
+
+class Simulator:
+    """A car lapping a track that emits a game's UDP telemetry.
+
+    Args:
+        game: Wire format to emit; only ``"project_cars_2"`` for now.
+        to: ``(host, port)`` to send the datagrams to.
+        rate_hz: Ticks per second (telemetry and timings packets are sent every tick).
+        lap_seconds: Scale the track so a lap takes about this long; ``None`` keeps its size.
+        track: A :class:`Track`, a bundled track name, a TUM FTM CSV path, or ``None`` for
+            ``paddock_park``.
+        seed: Seeds the weather (air and track temperature); laps are deterministic.
+        encode: Packet encoder; defaults to ``paddock.protocols.pcars2.encode``.
+        realtime: Pace ticks with the wall clock; ``False`` sends as fast as possible.
+        car: The car; defaults to the built-in GT car.
+        driver_name: Name sent in the participants packet.
+
+    Raises:
+        ValueError: For an unknown or not yet supported game, a bad rate, lap time or track.
+        ImportError: If no encoder is given and the native encoder is not built.
+
+    """
+
+    def __init__(
+        self,
+        game: str = "project_cars_2",
+        to: tuple[str, int] = ("127.0.0.1", 5606),
+        rate_hz: float = 60.0,
+        lap_seconds: float | None = None,
+        track: Track | str | Path | None = None,
+        seed: int = 0,
+        encode: Callable[[Packet], bytes] | None = None,
+        *,
+        realtime: bool = True,
+        car: Car | None = None,
+        driver_name: str = "Paddock Driver",
+    ) -> None:
+        if game in PLANNED_GAMES:
+            raise ValueError(
+                f"game {game!r} is not yet supported by the simulator; "
+                f"supported: {', '.join(SUPPORTED_GAMES)}"
+            )
+        if game not in SUPPORTED_GAMES:
+            known = ", ".join(SUPPORTED_GAMES + PLANNED_GAMES)
+            raise ValueError(f"unknown game {game!r}; known games: {known}")
+        if not (0.0 < rate_hz <= 1000.0):
+            raise ValueError(f"rate must be in (0, 1000] Hz, got {rate_hz}")
+        self.game = game
+        self.to = to
+        self.rate_hz = rate_hz
+        self.realtime = realtime
+        self.lap_seconds = lap_seconds
+        self.car = car or Car()
+        base = load_track(track)
+        if lap_seconds is None:
+            self.track = base
+            self.profile: SpeedProfile = compute_profile(base, self.car)
+        else:
+            self.track, self.profile = fit_lap_time(base, self.car, lap_seconds)
+        weather = random.Random(seed)
+        self.ambient_c = float(weather.randint(15, 28))
+        self.track_temp_c = self.ambient_c + float(weather.randint(4, 14))
+        self.driver = Driver(self.profile, rate_hz=rate_hz, ambient_c=self.ambient_c)
+        self.sender = Pcars2Sender(
+            encode or _default_encoder(),
+            track=self.track,
+            car=self.car,
+            driver_name=driver_name,
+            ambient_c=self.ambient_c,
+            track_temp_c=self.track_temp_c,
+        )
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._thread_error: BaseException | None = None
+        self.last_stats: RunStats | None = None
+
+    @property
+    def lap_time_s(self) -> float:
+        """The simulated lap time, seconds."""
+        return self.profile.lap_time_s
+
+    def describe(self) -> str:
+        """One line saying what is sent where."""
+        host, port = self.to
+        return (
+            f"simulating Project CARS 2 UDP to {host}:{port} at {self.rate_hz:g} Hz: "
+            f"{self.track.display_name} ({self.track.length_m:.0f} m, "
+            f"lap {self.lap_time_s:.2f} s, scale {self.track.scale:.3g})"
+        )
+
+    def run(
+        self,
+        *,
+        duration_s: float | None = None,
+        laps: int | None = None,
+        stop: threading.Event | None = None,
+    ) -> RunStats:
+        """Send ticks until ``duration_s`` of simulated time, ``laps`` more laps, or a stop.
+
+        With neither ``duration_s`` nor ``laps`` it runs until :meth:`stop` is called or
+        ``stop`` is set (a :meth:`stop` holds until the next :meth:`start_thread`). Real-time
+        pacing sends at most ``MAX_BURST_TICKS`` ticks back to back when late and skips the rest
+        of the backlog, so a stall never becomes a burst.
+
+        Raises:
+            ValueError: If ``duration_s`` or ``laps`` is negative.
+
+        """
+        if (duration_s is not None and duration_s < 0) or (laps is not None and laps < 0):
+            raise ValueError("duration_s and laps must not be negative")
+        max_ticks = None if duration_s is None else max(round(duration_s * self.rate_hz), 1)
+        lap_goal = None if laps is None else self.driver.completed_laps + laps
+        period = 1.0 / self.rate_hz
+        ticks = datagrams = sent_bytes = errors = 0
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            next_due = time.monotonic()
+            while not (self._stop.is_set() or (stop is not None and stop.is_set())):
+                if max_ticks is not None and ticks >= max_ticks:
+                    break
+                if lap_goal is not None and self.driver.completed_laps >= lap_goal:
+                    break
+                if self.realtime:
+                    now = time.monotonic()
+                    if now < next_due:
+                        self._stop.wait(min(next_due - now, STOP_POLL_S))
+                        continue
+                    if now - next_due > MAX_BURST_TICKS * period:
+                        next_due = now
+                    next_due += period
+                for datagram in self.sender.datagrams(self.driver.step()):
+                    try:
+                        sock.sendto(datagram, self.to)
+                    except OSError:
+                        errors += 1
+                        continue
+                    datagrams += 1
+                    sent_bytes += len(datagram)
+                ticks += 1
+        self.last_stats = RunStats(ticks, datagrams, sent_bytes, errors, self.driver.completed_laps)
+        return self.last_stats
+
+    def start_thread(
+        self, *, duration_s: float | None = None, laps: int | None = None
+    ) -> threading.Thread:
+        """Run in a daemon thread beside a server; :meth:`stop` ends and joins it.
+
+        Raises:
+            RuntimeError: If the simulator is already running in a thread.
+
+        """
+        if self._thread is not None and self._thread.is_alive():
+            raise RuntimeError("the simulator is already running")
+        self._stop.clear()
+        self._thread_error = None
+
+        def target() -> None:
+            try:
+                self.run(duration_s=duration_s, laps=laps)
+            except BaseException as exc:  # handed to stop() so the caller sees it
+                self._thread_error = exc
+
+        self._thread = threading.Thread(target=target, name="paddock-simulator", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def stop(self, timeout_s: float = 2.0) -> None:
+        """Stop a running :meth:`run` (thread or not) and join the thread if there is one.
+
+        Raises:
+            BaseException: Whatever ended the simulator thread with an error.
+
+        """
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+        if self._thread_error is not None:
+            error, self._thread_error = self._thread_error, None
+            raise error
+
+    def ground_truth(self) -> dict[str, Any]:
+        """Return the driver's ground truth (see :meth:`Driver.ground_truth`), game and target."""
+        truth = {"game": self.game, "target_lap_seconds": self.lap_seconds}
+        truth.update(self.driver.ground_truth())
+        return truth
+
+    def write_ground_truth(self, path: str | Path) -> None:
+        """Write :meth:`ground_truth` as indented JSON to ``path``."""
+        Path(path).write_text(json.dumps(self.ground_truth(), indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,110 @@
+"""UDP feeds over the Rust ``UdpFeed``: a receive thread per socket, decoding with no GIL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paddock._native import Batch, UdpFeed
+from paddock.sources.base import Feed, FeedBatch, FeedStatus
+
+
+class UdpSource(Feed):
+    """A game feed that binds ``host:port`` and decodes ``protocol`` datagrams.
+
+    Args:
+        name: Feed name used in the API and in recordings (``pcars``).
+        protocol: Wire format, e.g. ``project_cars_2``.
+        host: Local address to bind.
+        port: Local UDP port; 0 picks a free one (see :attr:`port`).
+        ring_capacity: Decoded rows kept in memory.
+    """
+
+    kind = "udp"
+
+    def __init__(
+        self, name: str, protocol: str, host: str, port: int, *, ring_capacity: int = 36_000
+    ) -> None:
+        self.name = name
+        self.protocol = protocol
+        self.host = host
+        self.requested_port = port
+        self.ring_capacity = ring_capacity
+        self._native: Any = None
+
+    def start(self) -> None:
+        """Binds and starts the receive thread; a failed bind leaves the feed ``unavailable``."""
+        if self._native is None:
+            self._native = UdpFeed(
+                self.name,
+                self.protocol,
+                self.host,
+                self.requested_port,
+                ring_capacity=self.ring_capacity,
+            )
+
+    def stop(self) -> None:
+        """Stops the receive thread and closes the socket."""
+        if self._native is not None:
+            self._native.stop()
+
+    @property
+    def port(self) -> int | None:
+        """The bound port (useful when 0 was requested), or None when not bound."""
+        if self._native is None:
+            return None
+        port: int | None = self._native.local_port
+        return port
+
+    def status(self) -> FeedStatus:
+        """Health, rate and counters from the native feed."""
+        if self._native is None:
+            return FeedStatus(
+                name=self.name,
+                kind=self.kind,
+                protocol=self.protocol,
+                state="stopped",
+                bind=f"{self.host}:{self.requested_port}",
+            )
+        s = self._native.stats()
+        return FeedStatus(
+            name=self.name,
+            kind=self.kind,
+            protocol=self.protocol,
+            state=s["state"],
+            reason=s["reason"],
+            bind=s["bind"],
+            port=self.port,
+            packets=s["packets"],
+            bytes=s["bytes"],
+            decode_errors=s["decode_errors"],
+            last_error=s["last_error"],
+            drops=s["dropped_rows"] + s["dropped_raw"] + s["dropped_frames"],
+            rate_hz=s["rate_hz"],
+            last_packet_ns=s["last_packet_ns"],
+            ring_rows=s["ring_rows"],
+        )
+
+    def _require(self) -> Any:
+        if self._native is None:
+            self.start()
+        return self._native
+
+    def drain(self) -> FeedBatch:
+        """Raw datagrams and decoded frames received since the last drain."""
+        raw, frames = self._require().drain()
+        return FeedBatch(feed=self.name, protocol=self.protocol, raw=raw, frames=frames)
+
+    def latest(self) -> Batch:
+        """The newest decoded frame."""
+        batch: Batch = self._require().latest()
+        return batch
+
+    def since(self, t_ns: int) -> Batch:
+        """Decoded frames newer than ``t_ns`` still in the ring buffer."""
+        batch: Batch = self._require().since(t_ns)
+        return batch
+
+    def last(self, n: int) -> Batch:
+        """The newest ``n`` decoded frames."""
+        batch: Batch = self._require().last(n)
+        return batch

@@ -1,0 +1,116 @@
+"""The catalog: recording metadata in SQLite (WAL, numbered migrations). No time series here."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+# Each entry migrates the schema from version i to i + 1. Append, never edit.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE recordings (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('recording', 'stopped')),
+        started_ns INTEGER NOT NULL,
+        stopped_ns INTEGER,
+        manifest TEXT NOT NULL
+    );
+    CREATE INDEX recordings_started ON recordings (started_ns);
+    """,
+)
+
+
+class Catalog:
+    """Thread-safe access to the SQLite catalog at ``path`` (created and migrated on open)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._tx() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for index in range(version, len(MIGRATIONS)):
+                db.executescript(MIGRATIONS[index])
+                db.execute(f"PRAGMA user_version = {index + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        """The migration level of the open database."""
+        with self._lock:
+            version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
+        return version
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Closes the connection."""
+        with self._lock:
+            self._db.close()
+
+    def put_recording(self, manifest: dict[str, Any]) -> None:
+        """Inserts or replaces a recording's manifest."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO recordings (id, name, status, started_ns, stopped_ns,"
+                " manifest) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    manifest["id"],
+                    manifest["name"],
+                    manifest["status"],
+                    manifest["started_ns"],
+                    manifest.get("stopped_ns"),
+                    json.dumps(manifest),
+                ),
+            )
+
+    def get_recording(self, recording_id: str) -> dict[str, Any] | None:
+        """A recording's manifest, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT manifest FROM recordings WHERE id = ?", (recording_id,)
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def list_recordings(self) -> list[dict[str, Any]]:
+        """Every recording's manifest, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT manifest FROM recordings ORDER BY started_ns DESC"
+            ).fetchall()
+        return [dict(json.loads(r[0])) for r in rows]
+
+    def delete_recording(self, recording_id: str) -> bool:
+        """Removes a recording's row; True if there was one."""
+        with self._tx() as db:
+            cur = db.execute("DELETE FROM recordings WHERE id = ?", (recording_id,))
+        return cur.rowcount > 0
+
+    def active_recordings(self) -> list[dict[str, Any]]:
+        """Recordings whose status is still ``recording`` (after a crash: unfinished ones)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT manifest FROM recordings WHERE status = 'recording'"
+            ).fetchall()
+        return [dict(json.loads(r[0])) for r in rows]
