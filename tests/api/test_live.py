@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+from paddock.config import Settings
+from tests.api.conftest import wait_for
+from tests.api.packets import telemetry, timings
+
+
+def _feed_port(client: AsyncTestClient[Any]) -> int:
+    port: int = client.app.state.runtime.hub.feed("pcars").port
+    return port
+
+
+async def test_health_games_use_cases_channels(client: AsyncTestClient[Any]) -> None:
+    health = (await client.get("/api/health")).json()
+    assert health["status"] == "ok"
+    assert health["feeds"] == {"pcars": "listening"}
+    games = (await client.get("/api/games")).json()
+    assert [g["id"] for g in games] == [
+        "assetto_corsa",
+        "assetto_corsa_competizione",
+        "project_cars_1",
+        "project_cars_2",
+    ]
+    assert {u["id"] for u in (await client.get("/api/use-cases")).json()} == {
+        "shift_points",
+        "racing_line",
+        "braking_analysis",
+        "lap_times",
+        "sector_analysis",
+        "track_map",
+        "general",
+    }
+    channels = {c["name"]: c for c in (await client.get("/api/channels")).json()}
+    assert channels["speed_kmh"]["unit"] == "km/h"
+    assert channels["gear"]["dtype"] == "int32"
+    assert any(name.startswith("pcars2.") for name in channels)
+
+
+async def test_live_follows_the_feed(
+    client: AsyncTestClient[Any], udp_sender: socket.socket
+) -> None:
+    port = _feed_port(client)
+    live = (await client.get("/api/live")).json()
+    (feed,) = live["feeds"]
+    assert feed["health"] == "listening" and feed["packets"] == 0
+    for n in range(30):
+        udp_sender.sendto(timings(2 * n, lap=2, lap_time_s=10.0 + n / 60), ("127.0.0.1", port))
+        udp_sender.sendto(telemetry(2 * n + 1, speed_ms=50.0, gear=4), ("127.0.0.1", port))
+
+    async def receiving() -> dict[str, Any] | None:
+        feed = (await client.get("/api/live")).json()["feeds"][0]
+        return feed if feed["packets"] == 60 and feed["speed_kmh"] is not None else None
+
+    feed = await wait_for(receiving)
+    assert feed["health"] == "receiving"
+    assert feed["speed_kmh"] == 180.0
+    assert feed["gear"] == 4 and feed["rpm"] == 6000
+    assert feed["inputs"]["throttle"] == 1.0 and feed["inputs"]["brake"] == 0.0
+    assert feed["lap"] == 2
+    assert abs(feed["lap_time_s"] - (10.0 + 29 / 60)) < 1e-4
+    assert feed["frequency_hz"] >= 0
+
+
+async def test_garbage_is_counted_not_fatal(
+    client: AsyncTestClient[Any], udp_sender: socket.socket
+) -> None:
+    port = _feed_port(client)
+    for payload in (b"", b"\x00" * 11, b"\xff" * 559, b"x" * 1499):
+        udp_sender.sendto(payload, ("127.0.0.1", port))
+    udp_sender.sendto(telemetry(1), ("127.0.0.1", port))
+
+    async def counted() -> dict[str, Any] | None:
+        feed = (await client.get("/api/live")).json()["feeds"][0]
+        return feed if feed["packets"] == 5 else None
+
+    feed = await wait_for(counted)
+    assert feed["decode_errors"] == 4
+    assert feed["last_error"]
+    assert feed["speed_kmh"] == 180.0
+
+
+async def test_a_taken_port_leaves_the_feed_unavailable(data_dir: Any) -> None:
+    from paddock.api.app import create_app
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        settings = Settings.from_env({}, data_dir=data_dir, listen="127.0.0.1", pcars_port=port)
+        async with AsyncTestClient(create_app(settings)) as client:
+            health = (await client.get("/api/health")).json()
+            assert health["status"] == "ok"
+            assert health["feeds"] == {"pcars": "unavailable"}
+            feed = (await client.get("/api/live")).json()["feeds"][0]
+            assert feed["health"] == "unavailable"
+            assert feed["reason"]
+
+
+async def test_unknown_route_and_openapi(client: AsyncTestClient[Any]) -> None:
+    response = await client.get("/api/nope")
+    assert response.status_code == 404
+    assert "detail" in response.json()
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "/api/live" in schema["paths"]
+    assert "/api/recordings/{recording_id}/data/{feed_name}" in schema["paths"]
+    docs = await client.get("/docs", follow_redirects=False)
+    assert docs.status_code in (301, 302, 307, 308)

@@ -1,0 +1,76 @@
+"""Starting and stopping a real ``paddock serve`` process for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+class ServerProcess:
+    """``paddock serve`` on 127.0.0.1 in a subprocess, stopped by its own PID."""
+
+    def __init__(self, *, port: int, pcars_port: int, data_dir: Path, extra: list[str]) -> None:
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.pcars_port = pcars_port
+        self.data_dir = data_dir
+        self.log_path = data_dir.parent / f"server-{port}.log"
+        args = [
+            sys.executable,
+            "-m",
+            "paddock.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--pcars-port",
+            str(pcars_port),
+            "--listen",
+            "127.0.0.1",
+            "--data-dir",
+            str(data_dir),
+            *extra,
+        ]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("PADDOCK_API_TOKEN", None)
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.log()}")
+            try:
+                if httpx.get(self.base_url + "/api/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"server not ready within {timeout_s} s:\n{self.log()}")
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return httpx.get(self.base_url + path, timeout=10.0, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return httpx.post(self.base_url + path, timeout=30.0, **kwargs)
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self, timeout_s: float = 20.0) -> int:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self._log.close()
+        return self.proc.returncode
