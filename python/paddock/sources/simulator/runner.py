@@ -54,7 +54,13 @@ class RunStats:
     laps_completed: int
 
 
-def _default_encoder() -> Encode:
+def default_encoder() -> Encode:
+    """Return ``paddock.protocols.pcars2.encode``, the native Project CARS 2 encoder.
+
+    Raises:
+        ImportError: If the encoder module is not available (extension not built).
+
+    """
     try:
         module = importlib.import_module("paddock.protocols.pcars2")
     except ImportError as exc:
@@ -128,7 +134,7 @@ class Simulator:
         self.track_temp_c = self.ambient_c + float(weather.randint(4, 14))
         self.driver = Driver(self.profile, rate_hz=rate_hz, ambient_c=self.ambient_c)
         self.sender = Pcars2Sender(
-            encode or _default_encoder(),
+            encode or default_encoder(),
             track=self.track,
             car=self.car,
             driver_name=driver_name,

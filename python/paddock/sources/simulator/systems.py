@@ -71,6 +71,7 @@ class CarSystems:
 
         Returns:
             Whether the tank was refilled.
+
         """
         if self.fuel_l >= FUEL_RESERVE_L:
             return False

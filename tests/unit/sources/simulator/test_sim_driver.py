@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -46,13 +47,13 @@ def test_first_state_is_a_rolling_start(short_lap: SpeedProfile) -> None:
 def test_lap_crossings_are_not_quantised(three_laps: tuple[Driver, list[CarState]]) -> None:
     driver, states = three_laps
     period = driver.profile.lap_time_s
-    crossings = [s.time_s - s.lap_time_s for a, s in zip(states, states[1:]) if s.lap != a.lap]
+    crossings = [s.time_s - s.lap_time_s for a, s in itertools.pairwise(states) if s.lap != a.lap]
     assert len(crossings) == 3
     lap_times = [b - a for a, b in zip([0.0, *crossings], crossings, strict=False)]
     # Identical lap after lap, and not a multiple of the tick.
     assert lap_times == pytest.approx([period] * 3, abs=1e-9)
     assert (period * RATE_HZ) % 1.0 > 1e-6
-    for a, s in zip(states, states[1:]):
+    for a, s in itertools.pairwise(states):
         if s.lap != a.lap:
             assert s.lap == a.lap + 1
             assert s.last_lap_time_s == pytest.approx(period)
@@ -65,13 +66,15 @@ def test_sector_times_add_up(three_laps: tuple[Driver, list[CarState]]) -> None:
     profile = driver.profile
     assert sum(profile.sector_times_s) == pytest.approx(profile.lap_time_s, abs=1e-3)
     # Sector starts seen in the stream: time of the tick less the time already in the sector.
-    starts = [s.time_s - s.sector_time_s for a, s in zip(states, states[1:]) if s.sector != a.sector]
-    observed = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    starts = [
+        s.time_s - s.sector_time_s for a, s in itertools.pairwise(states) if s.sector != a.sector
+    ]
+    observed = [b - a for a, b in itertools.pairwise(starts)]
     s1, s2, s3 = profile.sector_times_s
     expected = [s2, s3, s1] * 3
     assert len(observed) >= 6
     assert observed == pytest.approx(expected[: len(observed)], abs=1e-6)
-    for a, s in zip(states, states[1:]):
+    for a, s in itertools.pairwise(states):
         if s.sector != a.sector:
             assert s.last_sector_time_s == pytest.approx(profile.sector_times_s[a.sector])
     assert all(s.sector in (0, 1, 2) for s in states)
@@ -126,7 +129,7 @@ def test_gear_and_rpm_follow_the_gearbox(full_lap: tuple[Driver, list[CarState]]
         locked = wheel_rpm * car.gear_ratios[state.gear - 1] * car.final_drive
         assert state.rpm == pytest.approx(max(locked, car.idle_rpm))
     gears = [s.gear for s in states]
-    assert all(abs(b - a) <= 1 for a, b in zip(gears, gears[1:]))
+    assert all(abs(b - a) <= 1 for a, b in itertools.pairwise(gears))
     assert set(gears) == set(range(1, car.gear_count + 1))
 
 
@@ -147,13 +150,13 @@ def test_car_systems_stay_plausible(full_lap: tuple[Driver, list[CarState]]) -> 
     _, states = full_lap
     fuel = [s.fuel_l for s in states]
     assert fuel[-1] < fuel[0]
-    assert all(b <= a for a, b in zip(fuel, fuel[1:]))
+    assert all(b <= a for a, b in itertools.pairwise(fuel))
     for state in states:
         assert 80.0 <= state.water_temp_c <= 100.0
         assert 90.0 <= state.oil_temp_c <= 115.0
         assert all(60.0 <= t <= 110.0 for t in state.tyre_temps_c)
         assert all(0.0 < t < 1000.0 for t in state.brake_temps_c)
-    braking = [(a, s) for a, s in zip(states, states[1:]) if s.brake > 0.5]
+    braking = [(a, s) for a, s in itertools.pairwise(states) if s.brake > 0.5]
     assert braking
     assert all(s.brake_temps_c[0] > a.brake_temps_c[0] for a, s in braking)
 
