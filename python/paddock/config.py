@@ -66,9 +66,7 @@ class Settings:
     log_level: str = "info"
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, **overrides: Any
-    ) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Builds settings from ``env`` (default ``os.environ``), then applies ``overrides``.
 
         ``overrides`` are the CLI flags; a value of ``None`` means "not given".

@@ -21,14 +21,46 @@ class GameInfo:
 
 #: Every game of the seed's list. ``live`` says whether a feed decodes it today.
 GAMES: tuple[GameInfo, ...] = (
-    GameInfo("assetto_corsa", "Assetto Corsa", "ac_remote_telemetry", "ksudp", 9996, "udp",
-             live=False, simulated=False),
-    GameInfo("assetto_corsa_competizione", "Assetto Corsa Competizione", "acc_broadcasting",
-             "acc", 9000, "udp", live=False, simulated=False),
-    GameInfo("project_cars_1", "Project CARS", "project_cars_1", "pcars", 5606, "udp",
-             live=False, simulated=False),
-    GameInfo("project_cars_2", "Project CARS 2", "project_cars_2", "pcars", 5606, "udp",
-             live=True, simulated=True),
+    GameInfo(
+        "assetto_corsa",
+        "Assetto Corsa",
+        "ac_remote_telemetry",
+        "ksudp",
+        9996,
+        "udp",
+        live=False,
+        simulated=False,
+    ),
+    GameInfo(
+        "assetto_corsa_competizione",
+        "Assetto Corsa Competizione",
+        "acc_broadcasting",
+        "acc",
+        9000,
+        "udp",
+        live=False,
+        simulated=False,
+    ),
+    GameInfo(
+        "project_cars_1",
+        "Project CARS",
+        "project_cars_1",
+        "pcars",
+        5606,
+        "udp",
+        live=False,
+        simulated=False,
+    ),
+    GameInfo(
+        "project_cars_2",
+        "Project CARS 2",
+        "project_cars_2",
+        "pcars",
+        5606,
+        "udp",
+        live=True,
+        simulated=True,
+    ),
 )
 
 

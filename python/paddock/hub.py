@@ -1,8 +1,8 @@
 """The hub: the one place that knows what is live.
 
-It drains every feed on a short interval, hands each batch to its sinks (the recorder) and fans it
-out to subscribers (SSE and WebSocket clients). Publishing never blocks a feed: feeds buffer in Rust,
-and a subscriber that falls behind loses its oldest messages and is told how many.
+It drains every feed on a short interval, hands each batch to its sinks (the recorder) and fans
+it out to subscribers (SSE and WebSocket clients). Publishing never blocks a feed: feeds buffer
+in Rust, and a subscriber that falls behind loses its oldest messages and is told how many.
 """
 
 from __future__ import annotations

@@ -24,4 +24,3 @@ def test_every_native_export_has_a_stub() -> None:
         if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AnnAssign)
     }
     assert _public(dir(_core)) <= stubbed
-

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 from httpx_sse import connect_sse
+from paddock.protocols import pcars2
 
 from paddock import open_recording
 from paddock.analysis.laps import lap_table
-from paddock.protocols import pcars2
 from tests.conftest import free_port
 from tests.e2e.server import ServerProcess
 
@@ -34,9 +34,7 @@ SECTOR_TOLERANCE_S = 0.02
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     data_dir = tmp_path / "data"
-    server = ServerProcess(
-        port=free_port(), pcars_port=free_port(2), data_dir=data_dir, extra=[]
-    )
+    server = ServerProcess(port=free_port(), pcars_port=free_port(2), data_dir=data_dir, extra=[])
     try:
         server.wait_ready()
         yield server
@@ -45,13 +43,15 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def _collect_sse(url: str, events: list[dict[str, Any]], stop: threading.Event) -> None:
-    with httpx.Client(timeout=httpx.Timeout(5.0, read=20.0)) as client:
-        with connect_sse(client, "GET", url) as source:
-            for event in source.iter_sse():
-                if event.event == "telemetry":
-                    events.append(json.loads(event.data) | {"id": event.id})
-                if stop.is_set() or len(events) >= 20:
-                    return
+    with (
+        httpx.Client(timeout=httpx.Timeout(5.0, read=20.0)) as client,
+        connect_sse(client, "GET", url) as source,
+    ):
+        for event in source.iter_sse():
+            if event.event == "telemetry":
+                events.append(json.loads(event.data) | {"id": event.id})
+            if stop.is_set() or len(events) >= 20:
+                return
 
 
 def test_simulated_laps_are_recorded_and_timed(server: ServerProcess, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_legacy_bind_is_a_fallback_for_listen_and_game_host() -> None:
 def test_bad_values_name_their_origin() -> None:
     with pytest.raises(ConfigError, match="RUSTY_TELEMETRY_API_PORT"):
         Settings.from_env({"RUSTY_TELEMETRY_API_PORT": "eighty"})
-    with pytest.raises(ConfigError, match="0..65535"):
+    with pytest.raises(ConfigError, match=r"0\.\.65535"):
         Settings.from_env({}, port=70000)
     with pytest.raises(ConfigError, match="PADDOCK_SIMULATE"):
         Settings.from_env({"PADDOCK_SIMULATE": "maybe"})

@@ -73,8 +73,7 @@ def lap_table(lf: pl.LazyFrame, *, start_slack_s: float = 1.0) -> pl.DataFrame:
             pl.col("reported_prev_lap_s").shift(-1).alias("reported_lap_s"),
         )
         .filter(
-            (pl.col("next_lap") == pl.col("lap") + 1)
-            & (pl.col("first_lap_time_s") < start_slack_s)
+            (pl.col("next_lap") == pl.col("lap") + 1) & (pl.col("first_lap_time_s") < start_slack_s)
         )
     )
     timed = per_lap.with_columns(
@@ -101,7 +100,8 @@ def lap_table(lf: pl.LazyFrame, *, start_slack_s: float = 1.0) -> pl.DataFrame:
 def _sector_crossings(frames: pl.DataFrame) -> pl.DataFrame:
     """Per lap, the lap time at which sectors 2 and 3 began (columns ``c1``, ``c2``)."""
     if "sector" not in frames.columns:
-        return pl.DataFrame(schema={"lap": frames.schema["lap"], "c1": pl.Float64, "c2": pl.Float64})
+        schema = {"lap": frames.schema["lap"], "c1": pl.Float64, "c2": pl.Float64}
+        return pl.DataFrame(schema=schema)
     spent = pl.col("sector_time_s") if "sector_time_s" in frames.columns else pl.lit(0.0)
     entries = (
         frames.filter(pl.col("sector").is_not_null())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
@@ -37,12 +39,14 @@ def index() -> Redirect:
     return Redirect("/docs")
 
 
-def _token_guard(token: str):  # type: ignore[no-untyped-def]
-    def before_request(request: Request[object, object, object]) -> None:
+def _token_guard(token: str) -> Callable[[Request[Any, Any, Any]], None]:
+    def before_request(request: Request[Any, Any, Any]) -> None:
         given = request.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(value, token):
-            raise NotAuthorizedException(detail="missing or wrong API token (Authorization: Bearer)")
+            raise NotAuthorizedException(
+                detail="missing or wrong API token (Authorization: Bearer)"
+            )
 
     return before_request
 

@@ -31,7 +31,7 @@ def _detail(status: int, detail: str) -> Response[dict[str, str]]:
 
 
 def paddock_error(_: Request[object, object, object], exc: Exception) -> Response[dict[str, str]]:
-    """paddock's own errors: 404, 409, 400, or 500 for recording and other failures."""
+    """Answers paddock's own errors: 404, 409, 400, or 500 for recording and other failures."""
     if isinstance(exc, NotFound):
         return _detail(HTTP_404_NOT_FOUND, str(exc))
     if isinstance(exc, Conflict):

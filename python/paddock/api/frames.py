@@ -12,11 +12,15 @@ from paddock._native import Batch
 
 
 def frame_frame(batch: Batch, channels: Sequence[str] | None = None) -> pl.DataFrame:
-    """A polars frame over ``batch`` (zero-copy), optionally cut to ``ts_ns``, ``t_s`` and
-    ``channels`` (unknown names are ignored)."""
+    """A polars frame over ``batch`` (zero-copy).
+
+    With ``channels``, only ``ts_ns``, ``t_s`` and those channels are kept (unknown names are
+    ignored).
+    """
     df = pl.DataFrame(batch)
     if channels:
-        keep = ["ts_ns", "t_s", *(c for c in channels if c in df.columns and c not in ("ts_ns", "t_s"))]
+        wanted = (c for c in channels if c in df.columns and c not in ("ts_ns", "t_s"))
+        keep = ["ts_ns", "t_s", *wanted]
         df = df.select(keep)
     return df
 

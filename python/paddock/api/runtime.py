@@ -72,8 +72,11 @@ def _start_simulator(settings: Settings, hub: Hub) -> Any:
 
 @asynccontextmanager
 async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Opens the catalog, recovers unfinished recordings, starts feeds, hub and simulator;
-    on shutdown stops them in reverse and finalises a running recording."""
+    """Runs the server's live objects for the app's lifetime.
+
+    Opens the catalog, recovers unfinished recordings, starts feeds, hub and simulator; on
+    shutdown stops them in reverse and finalises a running recording.
+    """
     settings: Settings = app.state.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     catalog = Catalog(settings.catalog_path)

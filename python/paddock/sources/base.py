@@ -50,8 +50,11 @@ class FeedBatch:
 
 
 class Feed(ABC):
-    """A source of telemetry. Starting never raises for an unreachable source: the feed reports
-    ``unavailable`` with the reason and the rest of paddock goes on."""
+    """A source of telemetry.
+
+    Starting never raises for an unreachable source: the feed reports ``unavailable`` with the
+    reason and the rest of paddock goes on.
+    """
 
     name: str
     kind: str

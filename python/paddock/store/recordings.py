@@ -91,7 +91,10 @@ class _FeedFiles:
 
 
 class ActiveRecording:
-    """A recording being written. Its methods are called from worker threads; one lock orders them."""
+    """A recording being written.
+
+    Its methods are called from worker threads; one lock orders them.
+    """
 
     def __init__(self, manifest: dict[str, Any], directory: Path, *, flush_interval_s: float):
         self.manifest = manifest

@@ -15,7 +15,7 @@ def _frames(rate_hz: float = 60.0, *, offset_s: float = 0.0, with_game_laps: boo
     t = offset_s
     for lap, lap_time, (s1, s2) in LAPS:
         end = lap_start + lap_time
-        while t < end and lap < 4 or (lap == 4 and t < lap_start + 5.0):
+        while (t < end and lap < 4) or (lap == 4 and t < lap_start + 5.0):
             into = t - lap_start
             sector = 1 if into < s1 else 2 if into < s1 + s2 else 3
             start_of_sector = {1: 0.0, 2: s1, 3: s1 + s2}[sector]
@@ -35,7 +35,8 @@ def _frames(rate_hz: float = 60.0, *, offset_s: float = 0.0, with_game_laps: boo
         last = lap_time
         best = lap_time if best is None else min(best, lap_time)
         lap_start = end
-    schema = {"lap": pl.Int32, "sector": pl.Int32, "last_lap_s": pl.Float64, "best_lap_s": pl.Float64}
+    schema = {"lap": pl.Int32, "sector": pl.Int32, "last_lap_s": pl.Float64}
+    schema["best_lap_s"] = pl.Float64
     return pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None).lazy()
 
 

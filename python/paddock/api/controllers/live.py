@@ -1,5 +1,7 @@
-"""Live state and metadata: ``/api/live``, ``/api/games``, ``/api/use-cases``, ``/api/health``,
-``/api/channels``."""
+"""Live state and metadata.
+
+``/api/live``, ``/api/games``, ``/api/use-cases``, ``/api/health`` and ``/api/channels``.
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Response, delete, get, post
-from litestar.params import Body
 from litestar.response import File
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -33,9 +32,7 @@ class RecordingsController(Controller):
         return [_recording(m) for m in runtime.recorder.list()]
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
-    def start(
-        self, runtime: Runtime, data: RecordingRequest | None = Body(default=None)
-    ) -> Recording:
+    def start(self, runtime: Runtime, data: RecordingRequest | None = None) -> Recording:
         """Starts recording every live feed. Every body field is optional. 409 while one runs."""
         return _recording(runtime.recorder.start(data or RecordingRequest()))
 
@@ -61,8 +58,10 @@ class RecordingsController(Controller):
 
     @get("/{recording_id:str}/data/{feed_name:str}", sync_to_thread=False)
     def raw_data(self, runtime: Runtime, recording_id: str, feed_name: str) -> File:
-        """The feed's datagrams exactly as received, in paddock's raw framing (``pdkraw/1``,
-        see docs/formats.md)."""
+        """The feed's datagrams exactly as received.
+
+        In paddock's raw framing, ``pdkraw/1`` (see docs/formats.md).
+        """
         path = runtime.recorder.raw_path(recording_id, feed_name)
         return File(
             path,
@@ -92,9 +91,7 @@ class RecordingsController(Controller):
         return Response(
             buffer.getvalue(),
             media_type="application/vnd.apache.parquet",
-            headers={
-                "Content-Disposition": f'attachment; filename="{recording_id}.parquet"'
-            },
+            headers={"Content-Disposition": f'attachment; filename="{recording_id}.parquet"'},
         )
 
     @get("/{recording_id:str}/laps", sync_to_thread=True)

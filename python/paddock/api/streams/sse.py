@@ -93,8 +93,11 @@ class StreamController(Controller):
         feeds: str | None = None,
         channels: str | None = None,
     ) -> ServerSentEvent:
-        """Decoded frames as they arrive. ``feeds`` and ``channels`` (comma-separated) narrow it;
-        ``Last-Event-ID`` resumes from the ring buffer."""
+        """Decoded frames as they arrive.
+
+        ``feeds`` and ``channels`` (comma-separated) narrow the stream; ``Last-Event-ID``
+        resumes from the ring buffer.
+        """
         return ServerSentEvent(
             telemetry_events(
                 runtime,
