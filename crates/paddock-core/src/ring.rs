@@ -10,9 +10,12 @@
 //! row goes, so the ring holds at most about one largest batch more than `capacity` rows. A single
 //! batch larger than the whole ring is copied down to its newest `capacity` rows on append.
 //!
-//! Small appends (a feed appends a handful of rows every few milliseconds) are merged at the back
-//! once they add up to [`COMPACT_ROWS`] rows, so the number of stored batches stays near
-//! `capacity / COMPACT_ROWS` and each row is copied at most once by the ring.
+//! Small appends (a feed appends a handful of rows every few milliseconds) would leave thousands
+//! of tiny batches, each carrying per-column overhead that dwarfs its data. So batches under
+//! [`Compaction::SMALL_ROWS`] rows are merged at the back: once the trailing run of them holds
+//! [`Compaction::TARGET_ROWS`] rows or [`Compaction::MAX_CHUNKS`] batches, it is concatenated into
+//! one. The batch count bound keeps each merge (done under the owner's lock) short; batches of
+//! `SMALL_ROWS` rows or more are stored as they come.
 //!
 //! # Time order
 //! Column 0 of every batch is `ts_ns` (Int64, ns since the epoch, no nulls). Rows are kept in
@@ -41,8 +44,35 @@ use arrow_select::take::take_record_batch;
 use crate::channels::TS_NS;
 use crate::error::CoreError;
 
-/// Trailing batches smaller than this many rows are merged into one once they add up to it.
-pub const COMPACT_ROWS: usize = 1024;
+/// When the ring merges small appended batches (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compaction {
+    /// Batches with fewer rows are merged.
+    pub small_rows: usize,
+    /// A merged run is complete at this many rows.
+    pub target_rows: usize,
+    /// A run of this many batches is merged even below `target_rows`.
+    pub max_chunks: usize,
+}
+
+impl Compaction {
+    /// Default `small_rows`.
+    pub const SMALL_ROWS: usize = 64;
+    /// Default `target_rows`.
+    pub const TARGET_ROWS: usize = 1024;
+    /// Default `max_chunks`.
+    pub const MAX_CHUNKS: usize = 64;
+}
+
+impl Default for Compaction {
+    fn default() -> Self {
+        Self {
+            small_rows: Self::SMALL_ROWS,
+            target_rows: Self::TARGET_ROWS,
+            max_chunks: Self::MAX_CHUNKS,
+        }
+    }
+}
 
 /// One stored batch with its `ts_ns` column at hand.
 #[derive(Debug, Clone)]
@@ -133,9 +163,9 @@ pub struct RingBuffer {
     out_of_order_rows: u64,
     /// Stored chunks whose `ordered` flag is false.
     disordered_chunks: usize,
-    /// Merge threshold, [`COMPACT_ROWS`] except in tests.
-    compact_rows: usize,
-    /// Trailing chunks smaller than `compact_rows` not yet merged, and their rows.
+    compaction: Compaction,
+    /// The trailing run of small chunks (and merges of them below `target_rows`): its length
+    /// in chunks and in rows.
     tail_chunks: usize,
     tail_rows: usize,
 }
@@ -170,7 +200,7 @@ impl RingBuffer {
             dropped_rows: 0,
             out_of_order_rows: 0,
             disordered_chunks: 0,
-            compact_rows: COMPACT_ROWS,
+            compaction: Compaction::default(),
             tail_chunks: 0,
             tail_rows: 0,
         })
@@ -284,19 +314,32 @@ impl RingBuffer {
         Ok(())
     }
 
-    /// Pushes `chunk` at the back, merging it with the small trailing chunks once they add up to
-    /// the merge threshold. Leaves the ring unchanged on error.
+    /// Sets when small appends are merged (all values at least 1); for tuning and tests.
+    pub fn set_compaction(&mut self, compaction: Compaction) {
+        self.compaction = Compaction {
+            small_rows: compaction.small_rows.max(1),
+            target_rows: compaction.target_rows.max(1),
+            max_chunks: compaction.max_chunks.max(1),
+        };
+    }
+
+    /// Pushes `chunk` at the back, merging the trailing run of small chunks when it is due.
+    /// Leaves the ring unchanged on error.
     fn push(&mut self, chunk: Chunk) -> Result<(), CoreError> {
         let rows = chunk.len();
-        if rows >= self.compact_rows {
+        if rows >= self.compaction.small_rows {
             self.tail_chunks = 0;
             self.tail_rows = 0;
             self.push_chunk(chunk);
             return Ok(());
         }
-        if self.tail_chunks == 0 || self.tail_rows + rows < self.compact_rows {
-            self.tail_chunks += 1;
-            self.tail_rows += rows;
+        let run_chunks = self.tail_chunks + 1;
+        let run_rows = self.tail_rows + rows;
+        if run_chunks < 2
+            || (run_rows < self.compaction.target_rows && run_chunks < self.compaction.max_chunks)
+        {
+            self.tail_chunks = run_chunks;
+            self.tail_rows = run_rows;
             self.push_chunk(chunk);
             return Ok(());
         }
@@ -313,8 +356,13 @@ impl RingBuffer {
         for _ in start..self.chunks.len() {
             self.pop_front_or_back(false);
         }
-        self.tail_chunks = 0;
-        self.tail_rows = 0;
+        // A merge short of the target stays the start of the run; the next merges copy it again,
+        // at most `target_rows` rows each time.
+        (self.tail_chunks, self.tail_rows) = if merged.len() < self.compaction.target_rows {
+            (1, merged.len())
+        } else {
+            (0, 0)
+        };
         self.push_chunk(merged);
         Ok(())
     }

@@ -8,7 +8,7 @@ use arrow_array::{Float64Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use proptest::prelude::*;
 
-use super::{RingBuffer, COMPACT_ROWS};
+use super::{Compaction, RingBuffer};
 use crate::error::CoreError;
 
 fn schema() -> SchemaRef {
@@ -164,16 +164,37 @@ fn reads_within_one_batch_are_zero_copy() {
 
 #[test]
 fn small_appends_are_merged() {
-    let mut r = ring(10 * COMPACT_ROWS);
-    for t in 0..(3 * COMPACT_ROWS as i64 + 7) {
+    const TARGET: usize = Compaction::TARGET_ROWS;
+    let mut r = ring(10 * TARGET);
+    let n = 3 * TARGET as i64 + 7;
+    for t in 0..n {
         r.append(batch(&[t])).unwrap();
     }
-    assert!(r.chunks.len() <= 10, "{} chunks", r.chunks.len());
-    assert_eq!(r.len(), 3 * COMPACT_ROWS + 7);
-    assert_eq!(
-        ts_of(&r.since(3 * COMPACT_ROWS as i64 - 2).unwrap()),
-        (3 * COMPACT_ROWS as i64 - 1..3 * COMPACT_ROWS as i64 + 7).collect::<Vec<_>>()
+    assert!(
+        r.chunks.len() <= 3 + Compaction::MAX_CHUNKS,
+        "{} chunks",
+        r.chunks.len()
     );
+    assert_eq!(r.len(), 3 * TARGET + 7);
+    assert_eq!(
+        ts_of(&r.since(n - 10).unwrap()),
+        (n - 9..n).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ts_of(&r.last(usize::MAX).unwrap()),
+        (0..n).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn batches_of_small_rows_or_more_are_kept_as_they_come() {
+    let mut r = ring(100_000);
+    let rows = Compaction::SMALL_ROWS as i64;
+    for i in 0..20 {
+        r.append(batch(&(i * rows..(i + 1) * rows).collect::<Vec<_>>()))
+            .unwrap();
+    }
+    assert_eq!(r.chunks.len(), 20);
 }
 
 #[test]
@@ -243,13 +264,23 @@ fn appends() -> impl Strategy<Value = (usize, Vec<Vec<i64>>)> {
         })
 }
 
+fn compactions() -> impl Strategy<Value = Compaction> {
+    (1usize..80, 1usize..200, 1usize..10).prop_map(|(small_rows, target_rows, max_chunks)| {
+        Compaction {
+            small_rows,
+            target_rows,
+            max_chunks,
+        }
+    })
+}
+
 fn check_against_model(
-    (capacity, compact_rows): (usize, usize),
+    (capacity, compaction): (usize, Compaction),
     batches: &[Vec<i64>],
     probes: &[(i64, i64, usize)],
 ) {
     let mut r = ring(capacity);
-    r.compact_rows = compact_rows;
+    r.set_compaction(compaction);
     let mut model: Vec<i64> = Vec::new();
     for b in batches {
         r.append(batch(b)).unwrap();
@@ -282,20 +313,20 @@ proptest! {
     #[test]
     fn ring_matches_a_vec_model(
         (capacity, batches) in appends(),
-        compact_rows in 1usize..100,
+        compaction in compactions(),
         probes in prop::collection::vec((-5i64..200, -5i64..200, 0usize..400), 1..8),
     ) {
-        check_against_model((capacity, compact_rows), &batches, &probes);
+        check_against_model((capacity, compaction), &batches, &probes);
     }
 
     #[test]
     fn ring_matches_a_vec_model_out_of_order(
         capacity in 1usize..300,
-        compact_rows in 1usize..100,
+        compaction in compactions(),
         batches in prop::collection::vec(prop::collection::vec(0i64..100, 0..60), 0..30),
         probes in prop::collection::vec((-5i64..110, -5i64..110, 0usize..400), 1..8),
     ) {
-        check_against_model((capacity, compact_rows), &batches, &probes);
+        check_against_model((capacity, compaction), &batches, &probes);
     }
 }
 
