@@ -1,0 +1,218 @@
+//! The receive thread of a feed: gathers datagrams into batches, decodes them, appends the frames
+//! to the ring and queues raw datagrams and frames for draining.
+
+use std::io::ErrorKind;
+use std::net::UdpSocket;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow_array::builder::{ArrayBuilder, BinaryBuilder, Int64Builder};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_schema::SchemaRef;
+
+use super::feed::{lock, now_ns, raw_schema, Shared};
+use super::{FeedConfig, MAX_DATAGRAM};
+use crate::arrow::FrameBuilder;
+use crate::protocols::FrameDecoder;
+
+/// Read timeout while waiting for a batch's first datagram: how soon a stop is noticed.
+pub(super) const IDLE_TIMEOUT: Duration = Duration::from_millis(50);
+
+/// What one `recv_from` gave.
+enum Received {
+    /// A datagram of this many bytes is in the buffer.
+    Datagram(usize),
+    /// Nothing within the timeout (or an interruption / a stale ICMP error): try again.
+    Nothing,
+}
+
+/// The receive loop's state, owned by the feed's thread.
+pub(super) struct Receiver {
+    socket: Arc<UdpSocket>,
+    shared: Arc<Shared>,
+    decoder: Box<dyn FrameDecoder>,
+    frames: FrameBuilder,
+    raw_schema: SchemaRef,
+    batch_max: usize,
+    batch_window: Duration,
+    ts: Int64Builder,
+    payload: BinaryBuilder,
+}
+
+impl Receiver {
+    pub(super) fn new(
+        socket: Arc<UdpSocket>,
+        shared: Arc<Shared>,
+        decoder: Box<dyn FrameDecoder>,
+        config: &FeedConfig,
+    ) -> Self {
+        let frames = FrameBuilder::new(decoder.channels());
+        Self {
+            socket,
+            shared,
+            decoder,
+            frames,
+            raw_schema: raw_schema(),
+            batch_max: config.batch_max,
+            batch_window: config.batch_window,
+            ts: Int64Builder::new(),
+            payload: BinaryBuilder::new(),
+        }
+    }
+
+    /// Runs the loop; a panic (a decoder bug) makes the feed unavailable instead of leaving it
+    /// looking alive.
+    pub(super) fn run_guarded(mut self) {
+        let shared = self.shared.clone();
+        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| self.run())) {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(ToString::to_string)
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            shared.fail(format!("receive thread panicked: {what}"));
+        }
+    }
+
+    fn run(&mut self) {
+        let mut buf = vec![0u8; MAX_DATAGRAM];
+        while !self.shared.stop.load(Ordering::Acquire) {
+            match self.recv(&mut buf, IDLE_TIMEOUT) {
+                Ok(Received::Datagram(n)) => self.keep(&buf, n),
+                Ok(Received::Nothing) => continue,
+                Err(reason) => {
+                    self.shared.fail(reason);
+                    return;
+                }
+            }
+            let gathered = self.gather(&mut buf);
+            self.flush();
+            if let Err(reason) = gathered {
+                self.shared.fail(reason);
+                return;
+            }
+        }
+    }
+
+    /// Receives more datagrams until `batch_max` or `batch_window` after the first.
+    fn gather(&mut self, buf: &mut [u8]) -> Result<(), String> {
+        let started = Instant::now();
+        while self.ts.len() < self.batch_max && !self.shared.stop.load(Ordering::Acquire) {
+            let remaining = self.batch_window.saturating_sub(started.elapsed());
+            if remaining.is_zero() {
+                break;
+            }
+            if let Received::Datagram(n) = self.recv(buf, remaining)? {
+                self.keep(buf, n);
+            }
+        }
+        Ok(())
+    }
+
+    /// One `recv_from` with `timeout`; `Err` with a reason when the socket is unusable.
+    fn recv(&self, buf: &mut [u8], timeout: Duration) -> Result<Received, String> {
+        self.socket
+            .set_read_timeout(Some(timeout))
+            .map_err(|e| format!("cannot set the read timeout: {e}"))?;
+        match self.socket.recv_from(buf) {
+            Ok((n, _)) => Ok(Received::Datagram(n)),
+            Err(e) => match e.kind() {
+                ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted => {
+                    Ok(Received::Nothing)
+                }
+                // An ICMP error for an earlier `send_to` (Windows reports it on unconnected
+                // sockets): the socket is fine.
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused => Ok(Received::Nothing),
+                _ => Err(format!("receive failed: {e}")),
+            },
+        }
+    }
+
+    /// Timestamps and keeps the datagram of `n` bytes at the start of `buf`.
+    fn keep(&mut self, buf: &[u8], n: usize) {
+        let ts_ns = now_ns();
+        self.ts.append_value(ts_ns);
+        self.payload.append_value(buf.get(..n).unwrap_or(buf));
+        self.shared.last_packet_ns.store(ts_ns, Ordering::Release);
+        self.shared
+            .last_packet_mono_ns
+            .store(self.shared.mono_ns(), Ordering::Release);
+    }
+
+    /// Decodes the gathered datagrams and hands raw and frame batches over.
+    fn flush(&mut self) {
+        let rows = self.ts.len();
+        if rows == 0 {
+            return;
+        }
+        let columns: Vec<ArrayRef> =
+            vec![Arc::new(self.ts.finish()), Arc::new(self.payload.finish())];
+        let raw = RecordBatch::try_new_with_options(
+            self.raw_schema.clone(),
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(rows)),
+        );
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(e) => {
+                self.note_error(format!("cannot build a raw batch of {rows} datagrams: {e}"));
+                return;
+            }
+        };
+        let mut bytes = 0u64;
+        let mut errors = 0u64;
+        let mut last_error = None;
+        if let (Some(ts), Some(payload)) = (
+            raw.column(0)
+                .as_any()
+                .downcast_ref::<arrow_array::Int64Array>(),
+            raw.column(1)
+                .as_any()
+                .downcast_ref::<arrow_array::BinaryArray>(),
+        ) {
+            for (&ts_ns, datagram) in ts.values().iter().zip(payload.iter().flatten()) {
+                bytes += datagram.len() as u64;
+                if let Err(e) = self.decoder.push(ts_ns, datagram, &mut self.frames) {
+                    errors += 1;
+                    last_error = Some(e.to_string());
+                }
+            }
+        }
+        if errors > 0 {
+            self.shared
+                .decode_errors
+                .fetch_add(errors, Ordering::AcqRel);
+            *lock(&self.shared.last_error) = last_error;
+        }
+        let frames = match self.frames.finish() {
+            Ok(frames) => frames,
+            Err(e) => {
+                self.note_error(format!("cannot build a frame batch: {e}"));
+                return;
+            }
+        };
+        if frames.num_rows() > 0 {
+            if let Err(e) = lock(&self.shared.ring).append(frames.clone()) {
+                self.note_error(format!("ring append failed: {e}"));
+            }
+        }
+        let mut queues = lock(&self.shared.queues);
+        let queued = queues
+            .raw
+            .append(raw)
+            .and_then(|()| queues.frames.append(frames));
+        drop(queues);
+        if let Err(e) = queued {
+            self.note_error(format!("drain queue append failed: {e}"));
+        }
+        // Counted last, so a reader that sees the packets also sees their rows.
+        self.shared.bytes.fetch_add(bytes, Ordering::AcqRel);
+        self.shared.packets.fetch_add(rows as u64, Ordering::AcqRel);
+    }
+
+    fn note_error(&self, message: String) {
+        *lock(&self.shared.last_error) = Some(message);
+    }
+}
