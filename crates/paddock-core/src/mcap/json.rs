@@ -1,25 +1,26 @@
-//! Frame rows as JSON: the JSON Schema of a frame channel, the row encoder and the row decoder.
+//! Frame rows as JSON: the JSON Schema of a frame channel and the row encoder (the decoder is in
+//! `json/decode.rs`).
 //!
 //! A frame batch's Arrow schema becomes a JSON Schema with an explicit `x-paddock-columns` list (the
 //! column order) and `x-arrow-type` per property, so the reader rebuilds the exact Arrow schema.
 //! Rows are encoded by hand into a reused buffer (keys pre-escaped once per channel, numbers
-//! formatted by `serde_json`) and decoded with a serde visitor straight into Arrow builders.
+//! formatted by `serde_json`) and decoded by a small parser straight into Arrow builders.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Arc;
 
-use arrow_array::builder::{Float64Builder, Int32Builder, Int64Builder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, Int64Type};
-use arrow_array::RecordBatchOptions;
-use arrow_array::{Array, ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch};
+use arrow_array::{Array, Float64Array, Int32Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::{json, Map, Value};
 
 use crate::channels::{self, TS_NS, T_S};
 use crate::error::{CoreError, Result};
+
+mod decode;
+
+pub(super) use decode::RowDecoder;
 
 /// JSON Schema keyword listing the columns in Arrow order.
 const COLUMNS_KEY: &str = "x-paddock-columns";
@@ -311,264 +312,9 @@ impl RowEncoder {
     }
 }
 
-/// One JSON value of a row, as far as frames care.
-#[derive(Debug, Clone, Copy)]
-enum Cell {
-    Null,
-    Int(i64),
-    Float(f64),
-}
-
-/// Looks object keys up in the column index; `None` for keys the schema does not list.
-struct KeySeed<'a>(&'a HashMap<String, usize>);
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for KeySeed<'_> {
-    type Value = Option<usize>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a column name")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.0.get(v).copied())
-    }
-}
-
-struct CellSeed;
-
-impl<'de> DeserializeSeed<'de> for CellSeed {
-    type Value = Cell;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Cell, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl Visitor<'_> for CellSeed {
-    type Value = Cell;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number or null")
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cell, E> {
-        Ok(Cell::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cell, E> {
-        #[allow(clippy::cast_precision_loss)]
-        Ok(i64::try_from(v).map_or(Cell::Float(v as f64), Cell::Int))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Cell, E> {
-        Ok(Cell::Float(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Cell, E> {
-        Ok(Cell::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Cell, E> {
-        Ok(Cell::Null)
-    }
-}
-
-/// Fills `cells` from one JSON object; keys not in the index are skipped.
-struct RowSeed<'a> {
-    index: &'a HashMap<String, usize>,
-    cells: &'a mut [Cell],
-}
-
-impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RowSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(slot) = map.next_key_seed(KeySeed(self.index))? {
-            match slot.and_then(|idx| self.cells.get_mut(idx)) {
-                Some(cell) => *cell = map.next_value_seed(CellSeed)?,
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-enum Builder {
-    I64(Int64Builder),
-    I32(Int32Builder),
-    F64(Float64Builder),
-}
-
-/// `f` as an integer when it is one and fits.
-#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-fn exact_int(f: f64) -> Option<i64> {
-    // 2^63 is exactly representable; every finite integral float below it fits.
-    let limit = 9_223_372_036_854_775_808.0_f64;
-    (f.fract() == 0.0 && f >= -limit && f < limit).then_some(f as i64)
-}
-
-/// Decodes the JSON rows of one frame channel into one Arrow batch.
-pub(super) struct RowDecoder {
-    schema: SchemaRef,
-    index: HashMap<String, usize>,
-    builders: Vec<Builder>,
-    cells: Vec<Cell>,
-    ts_idx: usize,
-    rows: usize,
-}
-
-impl RowDecoder {
-    /// A decoder producing batches with `schema` (as rebuilt by [`schema_from_json`]).
-    pub(super) fn new(schema: SchemaRef) -> Self {
-        let builders: Vec<Builder> = schema
-            .fields()
-            .iter()
-            .map(|f| match Kind::of(f.data_type()) {
-                Some(Kind::Int64) => Builder::I64(Int64Builder::new()),
-                Some(Kind::Int32) => Builder::I32(Int32Builder::new()),
-                _ => Builder::F64(Float64Builder::new()),
-            })
-            .collect();
-        let index: HashMap<String, usize> = schema
-            .fields()
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.name().clone(), i))
-            .collect();
-        let ts_idx = index.get(TS_NS).copied().unwrap_or(0);
-        Self {
-            cells: vec![Cell::Null; builders.len()],
-            schema,
-            index,
-            builders,
-            ts_idx,
-            rows: 0,
-        }
-    }
-
-    /// Decodes one message and appends it when `from_ns <= ts_ns < to_ns`; returns whether it did.
-    ///
-    /// # Errors
-    /// A description of the problem when the message is not a JSON object, lacks `ts_ns`, or holds a
-    /// value its column cannot take (a fraction or out-of-range number in an integer column, a
-    /// null in a non-nullable integer column). Nothing is appended then.
-    pub(super) fn push(
-        &mut self,
-        json: &[u8],
-        from_ns: Option<i64>,
-        to_ns: Option<i64>,
-    ) -> Result<bool, String> {
-        self.cells.fill(Cell::Null);
-        let mut de = serde_json::Deserializer::from_slice(json);
-        RowSeed {
-            index: &self.index,
-            cells: &mut self.cells,
-        }
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
-        .map_err(|e| format!("frame message is not a JSON object: {e}"))?;
-        let ts_ns = match self.cells.get(self.ts_idx) {
-            Some(Cell::Int(v)) => *v,
-            Some(Cell::Float(f)) => {
-                exact_int(*f).ok_or_else(|| format!("frame {TS_NS} {f} is not an integer"))?
-            }
-            _ => return Err(format!("frame message has no {TS_NS}")),
-        };
-        if from_ns.is_some_and(|from| ts_ns < from) || to_ns.is_some_and(|to| ts_ns >= to) {
-            return Ok(false);
-        }
-        // Check every cell before appending any, so a bad message leaves the columns aligned.
-        for ((cell, builder), field) in self
-            .cells
-            .iter()
-            .zip(&self.builders)
-            .zip(self.schema.fields())
-        {
-            let fits = match (builder, cell) {
-                (_, Cell::Null) => field.is_nullable() || matches!(builder, Builder::F64(_)),
-                (Builder::I64(_), Cell::Float(f)) => exact_int(*f).is_some(),
-                (Builder::I32(_), Cell::Int(v)) => i32::try_from(*v).is_ok(),
-                (Builder::I32(_), Cell::Float(f)) => {
-                    exact_int(*f).is_some_and(|v| i32::try_from(v).is_ok())
-                }
-                _ => true,
-            };
-            if !fits {
-                return Err(format!(
-                    "frame column {:?} cannot hold {cell:?}",
-                    field.name()
-                ));
-            }
-        }
-        for ((cell, builder), field) in self
-            .cells
-            .iter()
-            .zip(&mut self.builders)
-            .zip(self.schema.fields())
-        {
-            match (builder, *cell) {
-                (Builder::I64(b), Cell::Int(v)) => b.append_value(v),
-                (Builder::I64(b), Cell::Float(f)) => b.append_option(exact_int(f)),
-                (Builder::I32(b), Cell::Int(v)) => b.append_option(i32::try_from(v).ok()),
-                (Builder::I32(b), Cell::Float(f)) => {
-                    b.append_option(exact_int(f).and_then(|v| i32::try_from(v).ok()));
-                }
-                #[allow(clippy::cast_precision_loss)]
-                (Builder::F64(b), Cell::Int(v)) => b.append_value(v as f64),
-                (Builder::F64(b), Cell::Float(f)) => b.append_value(f),
-                // Non-finite floats were written as null; a non-nullable column gets NaN back.
-                (Builder::F64(b), Cell::Null) if !field.is_nullable() => b.append_value(f64::NAN),
-                (Builder::F64(b), Cell::Null) => b.append_null(),
-                (Builder::I64(b), Cell::Null) => b.append_null(),
-                (Builder::I32(b), Cell::Null) => b.append_null(),
-            }
-        }
-        self.rows += 1;
-        Ok(true)
-    }
-
-    /// Rows appended so far.
-    pub(super) fn rows(&self) -> usize {
-        self.rows
-    }
-
-    /// The decoded rows as one batch.
-    ///
-    /// # Errors
-    /// [`CoreError::Arrow`] only if Arrow rejects the columns, which construction rules out.
-    pub(super) fn finish(self) -> Result<RecordBatch> {
-        let arrays: Vec<ArrayRef> = self
-            .builders
-            .into_iter()
-            .map(|b| -> ArrayRef {
-                match b {
-                    Builder::I64(mut b) => Arc::new(b.finish()),
-                    Builder::I32(mut b) => Arc::new(b.finish()),
-                    Builder::F64(mut b) => Arc::new(b.finish()),
-                }
-            })
-            .collect();
-        Ok(RecordBatch::try_new_with_options(
-            self.schema,
-            arrays,
-            &RecordBatchOptions::new().with_row_count(Some(self.rows)),
-        )?)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arrow::FrameBuilder;
 
     #[test]
     fn schema_round_trips_through_json_schema() {
@@ -583,46 +329,5 @@ mod tests {
             .as_str()
             .unwrap()
             .ends_with("[km/h]"));
-    }
-
-    #[test]
-    fn rows_encode_and_decode() {
-        let mut b = FrameBuilder::new(&["speed_kmh", "gear"]);
-        b.push_row(10, &[Some(0.1 + 0.2), None]);
-        b.push_row(20, &[Some(-1e300), Some(-1.0)]);
-        let batch = b.finish().unwrap();
-        let enc = RowEncoder::new(&batch.schema()).unwrap();
-        let mut dec = RowDecoder::new(batch.schema());
-        let mut texts = Vec::new();
-        enc.encode_rows(&batch, &mut Vec::new(), |_, json| {
-            texts.push(String::from_utf8(json.to_vec()).unwrap());
-            dec.push(json, None, None).map(|_| ()).map_err(CoreError::InvalidArgument)
-        })
-        .unwrap();
-        assert_eq!(
-            texts[0],
-            r#"{"ts_ns":10,"t_s":0.0,"speed_kmh":0.30000000000000004,"gear":null}"#
-        );
-        assert_eq!(dec.finish().unwrap(), batch);
-    }
-
-    #[test]
-    fn bad_messages_append_nothing() {
-        let schema = crate::arrow::frame_schema(&["gear"]);
-        let mut dec = RowDecoder::new(schema);
-        assert!(dec.push(b"[1]", None, None).is_err());
-        assert!(dec.push(br#"{"t_s":1.0}"#, None, None).is_err());
-        assert!(dec
-            .push(br#"{"ts_ns":1,"t_s":0,"gear":1.5}"#, None, None)
-            .is_err());
-        assert!(dec
-            .push(br#"{"ts_ns":1,"t_s":0,"gear":3000000000}"#, None, None)
-            .is_err());
-        assert!(dec
-            .push(br#"{"ts_ns":1,"t_s":0,"gear":2,"extra":[1]}"#, None, None)
-            .unwrap());
-        assert!(!dec.push(br#"{"ts_ns":5,"t_s":0}"#, Some(6), None).unwrap());
-        let batch = dec.finish().unwrap();
-        assert_eq!(batch.num_rows(), 1);
     }
 }

@@ -7,9 +7,9 @@
 //! by a killed writer) is scanned linearly instead, up to its first truncated record.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,19 +19,17 @@ use arrow_array::types::{Float64Type, Int32Type, Int64Type};
 use arrow_array::{new_null_array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use mcap::read::ChunkReader;
-use mcap::records::{op, ChunkIndex, MetadataIndex, Record, Statistics};
-use mcap::sans_io::{LinearReadEvent, LinearReader, LinearReaderOptions};
+use mcap::records::{op, ChunkIndex, Record};
+
+mod summary;
+
+use summary::{read_footer, read_record_at, read_summary, ChannelDef, Defs, SummaryDef};
 
 use super::corrupt;
 use super::json::{schema_from_json, RowDecoder};
 use super::raw::RawBatchBuilder;
 use super::recover::scan;
 use crate::error::{CoreError, Result};
-
-/// Footer record (opcode, length, 20-byte body) plus the end magic.
-const FOOTER_AND_MAGIC: u64 = 1 + 8 + 20 + 8;
-/// A data end record: opcode, length, 4-byte CRC.
-const DATA_END_BYTES: u64 = 1 + 8 + 4;
 
 /// One channel of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,155 +74,6 @@ pub struct McapInfo {
     pub channels: Vec<ChannelInfo>,
     /// Metadata records in file order.
     pub metadata: Vec<MetadataEntry>,
-}
-
-/// A channel and its schema as the file describes them.
-#[derive(Debug, Clone)]
-struct ChannelDef {
-    topic: String,
-    message_encoding: String,
-    metadata: BTreeMap<String, String>,
-    schema: Option<SchemaDef>,
-}
-
-#[derive(Debug, Clone)]
-struct SchemaDef {
-    name: String,
-    encoding: String,
-    data: Vec<u8>,
-}
-
-impl ChannelDef {
-    fn kind(&self) -> &'static str {
-        match &self.schema {
-            Some(s)
-                if s.name == super::FRAME_SCHEMA_NAME
-                    && s.encoding == super::FRAME_SCHEMA_ENCODING
-                    && self.message_encoding == super::FRAME_MESSAGE_ENCODING =>
-            {
-                "frames"
-            }
-            None if self.message_encoding == super::RAW_MESSAGE_ENCODING => "raw",
-            _ => "other",
-        }
-    }
-}
-
-/// The summary section, as far as the reader needs it.
-#[derive(Debug, Default)]
-struct SummaryDef {
-    channels: BTreeMap<u16, ChannelDef>,
-    chunk_indexes: Vec<ChunkIndex>,
-    metadata_indexes: Vec<MetadataIndex>,
-    stats: Option<Statistics>,
-}
-
-/// Reads the footer; `None` when the file has no end magic or footer (it is unfinished).
-fn read_footer(file: &mut File, size: u64) -> Result<Option<mcap::records::Footer>> {
-    if size < mcap::MAGIC.len() as u64 + FOOTER_AND_MAGIC {
-        return Ok(None);
-    }
-    file.seek(SeekFrom::Start(size - FOOTER_AND_MAGIC))?;
-    let mut tail = [0_u8; FOOTER_AND_MAGIC as usize];
-    file.read_exact(&mut tail)?;
-    let (record, magic) = tail.split_at(tail.len() - mcap::MAGIC.len());
-    let Some((&opcode, rest)) = record.split_first() else {
-        return Ok(None);
-    };
-    if magic != mcap::MAGIC || opcode != op::FOOTER {
-        return Ok(None);
-    }
-    match mcap::parse_record(op::FOOTER, rest.get(8..).unwrap_or_default())? {
-        Record::Footer(footer) => Ok(Some(footer)),
-        _ => Ok(None),
-    }
-}
-
-/// Reads the summary section starting at `summary_start`, checking it against the footer's CRC
-/// (through the crate's linear reader, fed from the data end record that precedes it).
-fn read_summary(file: &mut File, summary_start: u64) -> Result<SummaryDef> {
-    let mut start = summary_start;
-    let mut options = LinearReaderOptions::default()
-        .with_skip_start_magic(true)
-        .with_record_length_limit(super::RECORD_LENGTH_LIMIT);
-    if let Some(data_end) = summary_start.checked_sub(DATA_END_BYTES) {
-        file.seek(SeekFrom::Start(data_end))?;
-        let mut head = [0_u8; 9];
-        file.read_exact(&mut head)?;
-        if head == [op::DATA_END, 4, 0, 0, 0, 0, 0, 0, 0] {
-            start = data_end;
-            options = options.with_validate_summary_section_crc(true);
-        }
-    }
-    file.seek(SeekFrom::Start(start))?;
-    let mut reader = LinearReader::new_with_options(options);
-    let mut schemas: HashMap<u16, SchemaDef> = HashMap::new();
-    let mut summary = SummaryDef::default();
-    while let Some(event) = reader.next_event() {
-        let (opcode, data) = match event? {
-            LinearReadEvent::ReadRequest(need) => {
-                let got = file.read(reader.insert(need.clamp(1, 1 << 20)))?;
-                reader.notify_read(got);
-                continue;
-            }
-            LinearReadEvent::Record { opcode, data } => (opcode, data),
-        };
-        match mcap::parse_record(opcode, data)? {
-            Record::Schema { header, data } => {
-                let def = SchemaDef {
-                    name: header.name,
-                    encoding: header.encoding,
-                    data: data.into_owned(),
-                };
-                schemas.insert(header.id, def);
-            }
-            Record::Channel(c) => {
-                let schema = match c.schema_id {
-                    0 => None,
-                    id => Some(schemas.get(&id).cloned().ok_or_else(|| {
-                        corrupt(format!(
-                            "summary channel {} names unknown schema {id}",
-                            c.id
-                        ))
-                    })?),
-                };
-                summary.channels.insert(
-                    c.id,
-                    ChannelDef {
-                        topic: c.topic,
-                        message_encoding: c.message_encoding,
-                        metadata: c.metadata,
-                        schema,
-                    },
-                );
-            }
-            Record::ChunkIndex(index) => summary.chunk_indexes.push(index),
-            Record::MetadataIndex(index) => summary.metadata_indexes.push(index),
-            Record::Statistics(stats) => summary.stats = Some(stats),
-            _ => {}
-        }
-    }
-    Ok(summary)
-}
-
-/// Reads the body of the record at `offset` (`length` bytes including opcode and length).
-fn read_record_at(file: &mut File, offset: u64, length: u64, opcode: u8) -> Result<Vec<u8>> {
-    let length = usize::try_from(length)
-        .ok()
-        .filter(|l| *l <= super::RECORD_LENGTH_LIMIT + 1024)
-        .ok_or_else(|| corrupt(format!("record at offset {offset} claims {length} bytes")))?;
-    let mut buf = vec![0_u8; length];
-    file.seek(SeekFrom::Start(offset))?;
-    file.read_exact(&mut buf)?;
-    match buf.first() {
-        Some(&found) if found == opcode && buf.len() >= 9 => {
-            buf.drain(..9);
-            Ok(buf)
-        }
-        _ => Err(corrupt(format!(
-            "index points at offset {offset}, which holds no record of type {opcode:#04x}"
-        ))),
-    }
 }
 
 /// Which messages a read wants.
@@ -566,55 +415,6 @@ fn channel_info(id: u16, c: &ChannelDef, count: Option<&u64>) -> ChannelInfo {
         schema_name: c.schema.as_ref().map(|s| s.name.clone()),
         metadata: c.metadata.clone(),
         message_count: count.copied().unwrap_or(0),
-    }
-}
-
-/// Schemas and channels learnt while scanning a file without a summary.
-#[derive(Default)]
-struct Defs {
-    schemas: HashMap<u16, SchemaDef>,
-    channels: BTreeMap<u16, ChannelDef>,
-}
-
-impl Defs {
-    fn learn(&mut self, record: Record<'_>) -> Result<ControlFlow<String>> {
-        match record {
-            Record::Schema { header, data } => {
-                self.schemas.insert(
-                    header.id,
-                    SchemaDef {
-                        name: header.name,
-                        encoding: header.encoding,
-                        data: data.into_owned(),
-                    },
-                );
-            }
-            Record::Channel(c) => {
-                let schema = match c.schema_id {
-                    0 => None,
-                    id => match self.schemas.get(&id) {
-                        Some(s) => Some(s.clone()),
-                        None => {
-                            return Ok(ControlFlow::Break(format!(
-                                "channel {} names unknown schema {id}",
-                                c.id
-                            )))
-                        }
-                    },
-                };
-                self.channels.insert(
-                    c.id,
-                    ChannelDef {
-                        topic: c.topic,
-                        message_encoding: c.message_encoding,
-                        metadata: c.metadata,
-                        schema,
-                    },
-                );
-            }
-            _ => {}
-        }
-        Ok(ControlFlow::Continue(()))
     }
 }
 
