@@ -12,6 +12,14 @@ pub enum DecodeError {
         expected: usize,
         got: usize,
     },
+    /// The datagram is longer than its packet type allows.
+    #[error("{protocol} {packet} packet too long: expected {expected} bytes, got {got}")]
+    TooLong {
+        protocol: &'static str,
+        packet: &'static str,
+        expected: usize,
+        got: usize,
+    },
     /// The datagram length matches no packet of the protocol.
     #[error("{protocol} datagram of {got} bytes matches no packet type (type byte {packet_type})")]
     UnknownLength {

@@ -1,1 +1,133 @@
+//! Property-test strategies for paddock's types (compiled under the `proptest` feature, which
+//! the crate's own tests enable): arbitrary Project CARS 2 packets of every kind.
 
+use proptest::prelude::{any, Strategy};
+
+use crate::protocols::pcars2::wire::Codec;
+use crate::protocols::pcars2::{
+    ClassNames, GameState, Packet, PacketKind, Participants, Race, Telemetry, TimeStats, Timings,
+    VehicleNames,
+};
+
+/// A small deterministic generator (SplitMix64) that fills records field by field from one
+/// proptest-drawn seed, so that a packet of 70-odd fields needs no 70-way tuple strategy.
+#[derive(Debug, Clone)]
+pub struct Gen {
+    state: u64,
+}
+
+impl Gen {
+    /// A generator seeded with `seed`.
+    #[must_use]
+    pub fn new(seed: u64) -> Self {
+        Self { state: seed }
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// `N` random bytes.
+    pub fn bytes<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0; N];
+        for chunk in out.chunks_mut(8) {
+            let word = self.next_u64().to_le_bytes();
+            for (slot, byte) in chunk.iter_mut().zip(word) {
+                *slot = byte;
+            }
+        }
+        out
+    }
+
+    /// A random index below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        if n == 0 {
+            0
+        } else {
+            usize::try_from(self.next_u64() % n).unwrap_or(0)
+        }
+    }
+
+    /// A float that is never NaN: mostly ordinary values, sometimes zeros of either sign,
+    /// infinities, subnormals or the extremes, sometimes raw bit patterns.
+    pub fn f32(&mut self) -> f32 {
+        let value = match self.below(8) {
+            0 => *[
+                0.0,
+                -0.0,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::MIN_POSITIVE / 2.0,
+                f32::MAX,
+                f32::MIN,
+                -1.0,
+            ]
+            .get(self.below(8))
+            .unwrap_or(&0.0),
+            1 | 2 => f32::from_bits(u32::from_le_bytes(self.bytes())),
+            _ => {
+                #[allow(clippy::cast_precision_loss)]
+                let unit = (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
+                (unit - 0.5) * 2000.0
+            }
+        };
+        if value.is_nan() {
+            1.5
+        } else {
+            value
+        }
+    }
+
+    /// A string of at most `max_bytes` UTF-8 bytes with no NUL: ASCII, accented Latin,
+    /// Cyrillic, CJK and emoji characters.
+    pub fn text(&mut self, max_bytes: usize) -> String {
+        const POOL: &[char] = &[
+            'a', 'Z', '0', ' ', '-', '_', '.', 'é', 'ü', 'ß', 'Ж', 'я', '東', '京', '🏁', '🚗',
+        ];
+        let target = self.below(max_bytes + 1);
+        let mut out = String::new();
+        while out.len() < target {
+            let c = *POOL.get(self.below(POOL.len())).unwrap_or(&'a');
+            if out.len() + c.len_utf8() > max_bytes {
+                break;
+            }
+            out.push(c);
+        }
+        out
+    }
+}
+
+/// An arbitrary record of codec `C`.
+fn record<C: Codec>() -> impl Strategy<Value = C::Value> {
+    any::<u64>().prop_map(|seed| C::generate(&mut Gen::new(seed)))
+}
+
+/// An arbitrary packet of `kind`: every field random (floats never NaN, strings without NUL and
+/// short enough to survive encoding), so that `decode(encode(p)) == p`.
+pub fn pcars2_packet_of(kind: PacketKind) -> proptest::strategy::BoxedStrategy<Packet> {
+    match kind {
+        PacketKind::Telemetry => record::<Telemetry>().prop_map(Packet::Telemetry).boxed(),
+        PacketKind::Race => record::<Race>().prop_map(Packet::Race).boxed(),
+        PacketKind::Participants => record::<Participants>()
+            .prop_map(Packet::Participants)
+            .boxed(),
+        PacketKind::Timings => record::<Timings>().prop_map(Packet::Timings).boxed(),
+        PacketKind::GameState => record::<GameState>().prop_map(Packet::GameState).boxed(),
+        PacketKind::TimeStats => record::<TimeStats>().prop_map(Packet::TimeStats).boxed(),
+        PacketKind::VehicleNames => record::<VehicleNames>()
+            .prop_map(Packet::VehicleNames)
+            .boxed(),
+        PacketKind::ClassNames => record::<ClassNames>().prop_map(Packet::ClassNames).boxed(),
+    }
+}
+
+/// An arbitrary packet of any kind.
+pub fn pcars2_packet() -> impl Strategy<Value = Packet> {
+    proptest::sample::select(PacketKind::ALL.to_vec()).prop_flat_map(pcars2_packet_of)
+}

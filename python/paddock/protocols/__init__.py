@@ -1,0 +1,9 @@
+"""Wire formats paddock decodes: thin wrappers over the Rust codecs (``paddock._core``).
+
+Each protocol module decodes one datagram to a dict, encodes a dict back to its datagram, decodes
+many datagrams into Arrow batches and maps them onto canonical channels.
+"""
+
+from paddock.protocols import pcars2
+
+__all__ = ["pcars2"]
