@@ -9,6 +9,8 @@ import polars as pl
 import pyarrow as pa
 import pytest
 from mcap.reader import make_reader
+from mcap.records import DataEnd, Message
+from mcap.stream_reader import StreamReader
 
 from paddock import _core  # noqa: TID251 - tests/core tests the binding itself
 
@@ -98,6 +100,12 @@ def test_official_reader_reads_paddock_files(
         (meta,) = list(reader.iter_metadata())
         assert meta.name == "recording"
         assert meta.metadata == {"name": "Monza practice", "game": "project_cars_2"}
+
+    # The linear reader checks every chunk CRC and the data-section CRC on the way.
+    with path.open("rb") as f:
+        records = list(StreamReader(f, validate_crcs=True).records)
+    assert sum(isinstance(r, Message) for r in records) == 620
+    assert any(isinstance(r, DataEnd) and r.data_section_crc != 0 for r in records)
 
 
 def test_frames_round_trip_through_the_bindings(tmp_path: Path) -> None:
