@@ -121,9 +121,10 @@ impl McapReader {
         let mut file = File::open(&path)?;
         let size = file.metadata()?.len();
         let mut magic = [0_u8; 8];
-        let got = file.read(&mut magic)?;
-        if got < magic.len() || magic != mcap::MAGIC {
-            return Err(corrupt(format!("{} is not an MCAP file", path.display())));
+        match file.read_exact(&mut magic) {
+            Ok(()) if magic == mcap::MAGIC => {}
+            Err(e) if e.kind() != std::io::ErrorKind::UnexpectedEof => return Err(e.into()),
+            _ => return Err(corrupt(format!("{} is not an MCAP file", path.display()))),
         }
         let footer = read_footer(&mut file, size)?;
         let summary = match &footer {

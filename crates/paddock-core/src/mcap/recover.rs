@@ -21,7 +21,7 @@ use super::writer::{close_mcap, open_mcap, Compression, McapOptions};
 use crate::error::{CoreError, Result};
 
 /// Most bytes handed to the linear reader per read, so its buffer grows only with real data.
-const READ_STEP: usize = 1 << 20;
+pub(super) const READ_STEP: usize = 1 << 20;
 
 /// How a scan ended.
 #[derive(Debug, Default)]
@@ -40,7 +40,8 @@ pub(super) struct ScanEnd {
     pub(super) bytes: u64,
 }
 
-fn read_retrying(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+/// One `read`, retried when interrupted.
+pub(super) fn read_retrying(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     loop {
         match file.read(buf) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -12,6 +12,7 @@ use mcap::sans_io::{LinearReadEvent, LinearReader, LinearReaderOptions};
 
 use crate::error::Result;
 use crate::mcap::corrupt;
+use crate::mcap::recover::{read_retrying, READ_STEP};
 
 /// Footer record (opcode, length, 20-byte body) plus the end magic.
 const FOOTER_AND_MAGIC: u64 = 1 + 8 + 20 + 8;
@@ -103,7 +104,7 @@ pub(super) fn read_summary(file: &mut File, summary_start: u64) -> Result<Summar
     while let Some(event) = reader.next_event() {
         let (opcode, data) = match event? {
             LinearReadEvent::ReadRequest(need) => {
-                let got = file.read(reader.insert(need.clamp(1, 1 << 20)))?;
+                let got = read_retrying(file, reader.insert(need.clamp(1, READ_STEP)))?;
                 reader.notify_read(got);
                 continue;
             }
