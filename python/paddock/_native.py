@@ -14,6 +14,12 @@ read_raw_file = _core.read_raw_file
 mcap_read_frames = _core.mcap_read_frames
 mcap_read_raw = _core.mcap_read_raw
 mcap_recover = _core.mcap_recover
+mcap_info = _core.mcap_info
+mcap_verify = _core.mcap_verify
+pcars2_decode = _core.pcars2_decode
+pcars2_encode = _core.pcars2_encode
+pcars2_decode_batch = _core.pcars2_decode_batch
+pcars2_frames = _core.pcars2_frames
 channel_registry = _core.channel_registry
 
 PaddockError = _core.PaddockError
@@ -36,8 +42,14 @@ __all__ = [
     "__version__",
     "build_profile",
     "channel_registry",
+    "mcap_info",
     "mcap_read_frames",
     "mcap_read_raw",
     "mcap_recover",
+    "mcap_verify",
+    "pcars2_decode",
+    "pcars2_decode_batch",
+    "pcars2_encode",
+    "pcars2_frames",
     "read_raw_file",
 ]

@@ -96,7 +96,7 @@ class Settings:
         for name, keys in sources.items():
             raw = _first(env, *keys)
             if raw is None and bind is not None and name in ("listen", "game_host"):
-                raw = (bind, "PADDOCK_BIND or " + SEED_PREFIX + "BIND")
+                raw = bind
             if raw is not None:
                 values[name] = _convert(name, raw[0], raw[1])
         for name, value in overrides.items():

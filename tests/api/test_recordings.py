@@ -118,7 +118,8 @@ async def test_bad_input_gets_a_clear_4xx(client: AsyncTestClient[Any]) -> None:
     assert "invalid recording id" in bad_id.json()["detail"]
     rec = (await client.post("/api/recordings")).json()
     await client.post("/api/recordings/stop")
-    for feed in ("..", "PCARS", "a.b", "x" * 100):
+    # (A literal ".." segment is resolved by the client before it is sent; send it encoded.)
+    for feed in ("%2e%2e", "..%2f..", "PCARS", "a.b", "x" * 100):
         response = await client.get(f"/api/recordings/{rec['id']}/data/{feed}")
         assert response.status_code in (400, 404), feed
         assert "detail" in response.json()

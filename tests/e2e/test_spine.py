@@ -138,7 +138,7 @@ def test_simulated_laps_are_recorded_and_timed(server: ServerProcess, tmp_path: 
         datagrams.append(raw.content[pos + 12 : pos + 12 + n])
         stamps.append(ts)
         pos += 12 + n
-    redecoded = pcars2.frames(datagrams, stamps)
+    redecoded = pcars2.frames(datagrams, ts_ns=stamps)
     assert redecoded.num_rows == manifest["feeds"][0]["frames"]
 
 

@@ -74,6 +74,7 @@ def internal_error(_: Request[object, object, object], exc: Exception) -> Respon
 
 EXCEPTION_HANDLERS = {
     PaddockError: paddock_error,
+    InvalidArgument: paddock_error,
     ConfigError: paddock_error,
     HTTPException: http_error,
     Exception: internal_error,

@@ -40,11 +40,14 @@ class Catalog:
         self._migrate()
 
     def _migrate(self) -> None:
-        with self._tx() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+        # executescript commits on its own, so each migration is one script with its own
+        # transaction and version bump: a failed migration leaves the previous version intact.
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
             for index in range(version, len(MIGRATIONS)):
-                db.executescript(MIGRATIONS[index])
-                db.execute(f"PRAGMA user_version = {index + 1}")
+                self._db.executescript(
+                    f"BEGIN;\n{MIGRATIONS[index]}\nPRAGMA user_version = {index + 1};\nCOMMIT;"
+                )
 
     @property
     def schema_version(self) -> int:

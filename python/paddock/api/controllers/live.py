@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 
 from paddock._native import __version__, build_profile
 from paddock.api.frames import last_row
@@ -29,7 +30,7 @@ class LiveController(Controller):
     tags = ["live"]
 
     @get("/live", sync_to_thread=False)
-    def live(self, runtime: Runtime) -> Live:
+    def live(self, runtime: NamedDependency[Runtime]) -> Live:
         """Every feed: health, frequency, counters, speed, rpm, gear, inputs and lap timing."""
         feeds = []
         for feed in runtime.hub.feeds.values():
@@ -75,7 +76,7 @@ class LiveController(Controller):
         )
 
     @get("/games", sync_to_thread=False)
-    def games(self, runtime: Runtime) -> list[Game]:
+    def games(self, runtime: NamedDependency[Runtime]) -> list[Game]:
         """The supported games, with the port each feed listens on."""
         return [
             Game(
@@ -101,7 +102,7 @@ class LiveController(Controller):
         return list(registry())
 
     @get("/health", sync_to_thread=False)
-    def health(self, runtime: Runtime) -> Health:
+    def health(self, runtime: NamedDependency[Runtime]) -> Health:
         """Liveness and a summary of the feeds."""
         statuses = runtime.hub.statuses()
         return Health(

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -27,37 +29,48 @@ class RecordingsController(Controller):
     tags = ["recordings"]
 
     @get("/", sync_to_thread=False)
-    def list_recordings(self, runtime: Runtime) -> list[Recording]:
+    def list_recordings(self, runtime: NamedDependency[Runtime]) -> list[Recording]:
         """Every recording, newest first."""
         return [_recording(m) for m in runtime.recorder.list()]
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
-    def start(self, runtime: Runtime, data: RecordingRequest | None = None) -> Recording:
+    def start(
+        self, runtime: NamedDependency[Runtime], data: JSONBody[RecordingRequest | None] = None
+    ) -> Recording:
         """Starts recording every live feed. Every body field is optional. 409 while one runs."""
         return _recording(runtime.recorder.start(data or RecordingRequest()))
 
     @post("/stop", status_code=HTTP_200_OK, sync_to_thread=True)
-    def stop_active(self, runtime: Runtime) -> Recording:
+    def stop_active(self, runtime: NamedDependency[Runtime]) -> Recording:
         """Stops the recording that is running. 404 when none is."""
         return _recording(runtime.recorder.stop())
 
     @post("/{recording_id:str}/stop", status_code=HTTP_200_OK, sync_to_thread=True)
-    def stop(self, runtime: Runtime, recording_id: str) -> Recording:
+    def stop(self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]) -> Recording:
         """Stops this recording. 409 when it is not the one running."""
         return _recording(runtime.recorder.stop(recording_id))
 
     @get("/{recording_id:str}", sync_to_thread=False)
-    def get_recording(self, runtime: Runtime, recording_id: str) -> Recording:
+    def get_recording(
+        self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]
+    ) -> Recording:
         """The recording's manifest."""
         return _recording(runtime.recorder.get(recording_id))
 
     @delete("/{recording_id:str}", status_code=HTTP_204_NO_CONTENT, sync_to_thread=True)
-    def delete_recording(self, runtime: Runtime, recording_id: str) -> None:
+    def delete_recording(
+        self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]
+    ) -> None:
         """Deletes the recording and its directory. 409 while it runs."""
         runtime.recorder.delete(recording_id)
 
     @get("/{recording_id:str}/data/{feed_name:str}", sync_to_thread=False)
-    def raw_data(self, runtime: Runtime, recording_id: str, feed_name: str) -> File:
+    def raw_data(
+        self,
+        runtime: NamedDependency[Runtime],
+        recording_id: FromPath[str],
+        feed_name: FromPath[str],
+    ) -> File:
         """The feed's datagrams exactly as received.
 
         In paddock's raw framing, ``pdkraw/1`` (see docs/formats.md).
@@ -70,14 +83,17 @@ class RecordingsController(Controller):
         )
 
     @get("/{recording_id:str}/mcap", sync_to_thread=False)
-    def mcap(self, runtime: Runtime, recording_id: str) -> File:
+    def mcap(self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]) -> File:
         """The recording's MCAP file (opens in Foxglove)."""
         path = runtime.recorder.file_path(recording_id, MCAP_FILE)
         return File(path, filename=f"{recording_id}.mcap", media_type="application/x-mcap")
 
     @get("/{recording_id:str}/frames.parquet", sync_to_thread=True)
     def parquet(
-        self, runtime: Runtime, recording_id: str, feed: str | None = None
+        self,
+        runtime: NamedDependency[Runtime],
+        recording_id: FromPath[str],
+        feed: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """Every decoded frame of the recording as one Parquet file (``feed`` filters)."""
         runtime.recorder.get(recording_id)
@@ -95,7 +111,7 @@ class RecordingsController(Controller):
         )
 
     @get("/{recording_id:str}/laps", sync_to_thread=True)
-    def laps(self, runtime: Runtime, recording_id: str) -> list[Lap]:
+    def laps(self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]) -> list[Lap]:
         """Completed laps of the recording with lap and sector times."""
         runtime.recorder.get(recording_id)
         table = lap_table(open_recording(recording_id, data_dir=runtime.settings.data_dir))

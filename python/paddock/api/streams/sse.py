@@ -14,6 +14,8 @@ import time
 from collections.abc import AsyncIterator, Sequence
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from paddock._native import Batch
@@ -89,9 +91,9 @@ class StreamController(Controller):
     def telemetry(
         self,
         request: Request[object, object, object],
-        runtime: Runtime,
-        feeds: str | None = None,
-        channels: str | None = None,
+        runtime: NamedDependency[Runtime],
+        feeds: FromQuery[str | None] = None,
+        channels: FromQuery[str | None] = None,
     ) -> ServerSentEvent:
         """Decoded frames as they arrive.
 
