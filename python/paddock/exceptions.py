@@ -12,11 +12,11 @@
 from paddock._native import DecodeError, FeedError, InvalidArgument, PaddockError, RecordingError
 
 
-class NotFound(PaddockError):  # type: ignore[misc]
+class NotFound(PaddockError):
     """Something asked for by id or name does not exist."""
 
 
-class Conflict(PaddockError):  # type: ignore[misc]
+class Conflict(PaddockError):
     """The request contradicts the current state."""
 
 

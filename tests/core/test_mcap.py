@@ -12,7 +12,7 @@ from mcap.reader import make_reader
 from mcap.records import DataEnd, Message
 from mcap.stream_reader import StreamReader
 
-from paddock import _core  # noqa: TID251 - tests/core tests the binding itself
+from paddock import _core
 
 T0 = 1_700_000_000_000_000_000
 FRAMES = "/pcars2/frames"

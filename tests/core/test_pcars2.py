@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from paddock import _core  # noqa: TID251
+from paddock import _core
 from paddock.protocols import pcars2
 
 TAGS = [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paddock import _core  # noqa: TID251 (binding tests exercise the extension itself)
+from paddock import _core
 
 
 def frame(ts: list[int]) -> pa.RecordBatch:

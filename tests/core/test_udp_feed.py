@@ -14,7 +14,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from paddock import _core  # noqa: TID251 (binding tests exercise the extension itself)
+from paddock import _core
 
 PROTOCOL = "project_cars_2"
 

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 from httpx_sse import connect_sse
-from paddock.protocols import pcars2
 
 from paddock import open_recording
 from paddock.analysis.laps import lap_table
+from paddock.protocols import pcars2
 from tests.conftest import free_port
 from tests.e2e.server import ServerProcess
 

@@ -7,7 +7,9 @@ use arrow_schema::Field;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 use pyo3_arrow::error::PyArrowResult;
-use pyo3_arrow::ffi::{to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator};
+use pyo3_arrow::ffi::{
+    to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
+};
 
 /// An immutable Arrow record batch owned by Rust. `pyarrow.record_batch(b)` and
 /// `polars.from_arrow(b)` read it in place.
@@ -41,7 +43,12 @@ impl PyBatch {
     /// Column names in order.
     #[getter]
     fn column_names(&self) -> Vec<String> {
-        self.0.schema().fields().iter().map(|f| f.name().clone()).collect()
+        self.0
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
     }
 
     fn __len__(&self) -> usize {
@@ -49,7 +56,11 @@ impl PyBatch {
     }
 
     fn __repr__(&self) -> String {
-        format!("Batch(rows={}, columns={})", self.0.num_rows(), self.0.num_columns())
+        format!(
+            "Batch(rows={}, columns={})",
+            self.0.num_rows(),
+            self.0.num_columns()
+        )
     }
 
     fn __arrow_c_schema__<'py>(&'py self, py: Python<'py>) -> PyArrowResult<Bound<'py, PyCapsule>> {

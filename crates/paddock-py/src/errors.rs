@@ -4,11 +4,36 @@ use paddock_core::{CoreError, DecodeError as CoreDecodeError};
 use pyo3::exceptions::{PyException, PyFileNotFoundError, PyPermissionError, PyValueError};
 use pyo3::prelude::*;
 
-pyo3::create_exception!(paddock.exceptions, PaddockError, PyException, "Base of every paddock error.");
-pyo3::create_exception!(paddock.exceptions, DecodeError, PaddockError, "Bytes a protocol does not accept.");
-pyo3::create_exception!(paddock.exceptions, RecordingError, PaddockError, "A recording could not be written or read.");
-pyo3::create_exception!(paddock.exceptions, FeedError, PaddockError, "A feed could not be configured or run.");
-pyo3::create_exception!(paddock.exceptions, InvalidArgument, PyValueError, "An argument paddock cannot use.");
+pyo3::create_exception!(
+    paddock.exceptions,
+    PaddockError,
+    PyException,
+    "Base of every paddock error."
+);
+pyo3::create_exception!(
+    paddock.exceptions,
+    DecodeError,
+    PaddockError,
+    "Bytes a protocol does not accept."
+);
+pyo3::create_exception!(
+    paddock.exceptions,
+    RecordingError,
+    PaddockError,
+    "A recording could not be written or read."
+);
+pyo3::create_exception!(
+    paddock.exceptions,
+    FeedError,
+    PaddockError,
+    "A feed could not be configured or run."
+);
+pyo3::create_exception!(
+    paddock.exceptions,
+    InvalidArgument,
+    PyValueError,
+    "An argument paddock cannot use."
+);
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();

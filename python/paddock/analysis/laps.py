@@ -100,7 +100,11 @@ def lap_table(lf: pl.LazyFrame, *, start_slack_s: float = 1.0) -> pl.DataFrame:
 def _sector_crossings(frames: pl.DataFrame) -> pl.DataFrame:
     """Per lap, the lap time at which sectors 2 and 3 began (columns ``c1``, ``c2``)."""
     if "sector" not in frames.columns:
-        schema = {"lap": frames.schema["lap"], "c1": pl.Float64, "c2": pl.Float64}
+        schema: dict[str, pl.DataType] = {
+            "lap": frames.schema["lap"],
+            "c1": pl.Float64(),
+            "c2": pl.Float64(),
+        }
         return pl.DataFrame(schema=schema)
     spent = pl.col("sector_time_s") if "sector_time_s" in frames.columns else pl.lit(0.0)
     entries = (

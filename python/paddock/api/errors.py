@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -30,7 +31,7 @@ def _detail(status: int, detail: str) -> Response[dict[str, str]]:
     return Response({"detail": detail}, status_code=status, media_type=MediaType.JSON)
 
 
-def paddock_error(_: Request[object, object, object], exc: Exception) -> Response[dict[str, str]]:
+def paddock_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     """Answers paddock's own errors: 404, 409, 400, or 500 for recording and other failures."""
     if isinstance(exc, NotFound):
         return _detail(HTTP_404_NOT_FOUND, str(exc))
@@ -45,7 +46,7 @@ def paddock_error(_: Request[object, object, object], exc: Exception) -> Respons
     return _detail(HTTP_500_INTERNAL_SERVER_ERROR, str(exc))
 
 
-def http_error(_: Request[object, object, object], exc: Exception) -> Response[dict[str, str]]:
+def http_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     """Litestar's HTTP errors (404 route, 405, 400 validation) with a readable detail."""
     assert isinstance(exc, HTTPException)
     detail = exc.detail
@@ -66,7 +67,7 @@ def http_error(_: Request[object, object, object], exc: Exception) -> Response[d
     )
 
 
-def internal_error(_: Request[object, object, object], exc: Exception) -> Response[dict[str, str]]:
+def internal_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     """Anything unexpected: logged with its traceback, answered 500 without internals."""
     log.exception("unhandled error", exc_info=exc)
     return _detail(HTTP_500_INTERNAL_SERVER_ERROR, "internal server error")

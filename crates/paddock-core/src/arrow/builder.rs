@@ -148,8 +148,8 @@ impl FrameBuilder {
 mod tests {
     use super::*;
     use arrow_array::cast::AsArray;
-    use arrow_array::Array;
     use arrow_array::types::{Float64Type, Int32Type};
+    use arrow_array::Array;
 
     #[test]
     fn rows_become_typed_columns() {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
@@ -90,7 +91,7 @@ class StreamController(Controller):
     @get("/telemetry", sync_to_thread=False)
     def telemetry(
         self,
-        request: Request[object, object, object],
+        request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         feeds: FromQuery[str | None] = None,
         channels: FromQuery[str | None] = None,
