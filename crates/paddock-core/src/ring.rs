@@ -14,8 +14,9 @@
 //! of tiny batches, each carrying per-column overhead that dwarfs its data. So batches under
 //! [`Compaction::SMALL_ROWS`] rows are merged at the back: once the trailing run of them holds
 //! [`Compaction::TARGET_ROWS`] rows or [`Compaction::MAX_CHUNKS`] batches, it is concatenated into
-//! one. The batch count bound keeps each merge (done under the owner's lock) short; batches of
-//! `SMALL_ROWS` rows or more are stored as they come.
+//! one; a merge still short of `TARGET_ROWS` rows starts the next run (so a row is copied again at
+//! most until its batch reaches `TARGET_ROWS`). The batch count bound keeps each merge (done under
+//! the owner's lock) short; batches of `SMALL_ROWS` rows or more are stored as they come.
 //!
 //! # Time order
 //! Column 0 of every batch is `ts_ns` (Int64, ns since the epoch, no nulls). Rows are kept in
