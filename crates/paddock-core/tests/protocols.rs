@@ -124,6 +124,35 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// Long runs cross the batch decoder's block boundaries (128 datagrams of a type).
+    #[test]
+    fn long_batches_agree_with_decode(
+        packets in proptest::collection::vec(pcars2_packet(), 200..400),
+        telemetry in proptest::collection::vec(pcars2_packet_of(PacketKind::Telemetry), 150..300),
+    ) {
+        let mut datagrams: Vec<Vec<u8>> = packets.iter().chain(&telemetry).map(encode).collect();
+        for (i, d) in datagrams.iter_mut().enumerate().step_by(7) {
+            if d.len() == 559 {
+                d.truncate(TELEMETRY_LEN_FIRST_RELEASE);
+            } else if i % 3 == 0 {
+                d.truncate(d.len() / 2);
+            }
+        }
+        let pairs: Vec<(i64, &[u8])> = datagrams.iter().zip(0..).map(|(d, i)| (i, d.as_slice())).collect();
+        let decoded: Vec<(i64, Packet)> = pairs
+            .iter()
+            .filter_map(|&(ts, d)| decode(d).ok().map(|p| (ts, p)))
+            .collect();
+        let got = decode_batch(pairs.iter().copied()).unwrap();
+        let expected = batch_from_packets(decoded.iter().map(|(ts, p)| (*ts, p))).unwrap();
+        prop_assert_eq!(got.decoded, u64::try_from(decoded.len()).unwrap());
+        prop_assert_eq!(got.batches, expected);
+    }
+}
+
 fn batch<'a>(batches: &'a [(&str, RecordBatch)], name: &str) -> &'a RecordBatch {
     &batches.iter().find(|(n, _)| *n == name).unwrap().1
 }

@@ -1,17 +1,21 @@
 //! The byte-level machinery of the Project CARS 2 codec: a bounds-checked cursor over a datagram,
 //! a writer, and the [`Codec`] trait that ties one wire field to its Rust value, its JSON form and
 //! its Arrow column(s). Every record in `packets.rs` is a list of fields, each with a codec.
+//!
+//! Batch decoding is column-wise: for a block of datagrams of one type, each field's column is
+//! filled in one tight loop reading that field's fixed offset in every datagram of the block
+//! ([`Codec::read_column`]), which keeps the block in cache and the loops free of dispatch.
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use arrow_array::builder::{PrimitiveBuilder, StringBuilder};
+use arrow_array::builder::StringBuilder;
 use arrow_array::types::{
     ArrowPrimitiveType, Float32Type, Int16Type, Int8Type, UInt16Type, UInt32Type, UInt8Type,
 };
-use arrow_array::{ArrayRef, ListArray};
-use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use arrow_array::{ArrayRef, ListArray, PrimitiveArray, StringArray};
+use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, FieldRef};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -79,6 +83,24 @@ impl<'a> Reader<'a> {
     pub fn skip(&mut self, n: usize) {
         let _ = self.bytes(n);
     }
+}
+
+/// The `N` bytes at `offset` of `row`, or zeros if the row is shorter (the first-release
+/// telemetry's missing tail).
+#[inline(always)]
+fn read_at<const N: usize, const L: usize>(row: &[u8; L], offset: usize) -> [u8; N] {
+    row.get(offset..)
+        .and_then(<[u8]>::first_chunk::<N>)
+        .copied()
+        .unwrap_or([0; N])
+}
+
+/// The `n` bytes at `offset` of `row`, or an empty slice if the row is shorter.
+#[inline(always)]
+fn bytes_at<const L: usize>(row: &[u8; L], offset: usize, n: usize) -> &[u8] {
+    row.get(offset..)
+        .and_then(|tail| tail.get(..n))
+        .unwrap_or_default()
 }
 
 /// Appends little-endian fields to a datagram under construction.
@@ -151,9 +173,18 @@ pub trait Codec {
     fn write(v: &Self::Value, w: &mut Writer);
     /// Builders pre-sized for `rows` rows.
     fn builder(rows: usize) -> Self::Builder;
-    /// Reads the field and appends it to its column(s) without building a `Value`.
-    fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder);
-    /// Appends a decoded value to the column(s); must agree with [`Codec::read_append`].
+    /// Appends the field of every row to its column(s) straight from the bytes, without building
+    /// a `Value`: `count` items per row, the `k`-th at `offset + k * stride`, rows in order.
+    /// Rows are fixed-size arrays so that, once inlined with constant offsets, the reads need no
+    /// run-time bounds checks; bytes past the end of a row would read as zeros.
+    fn read_column<const L: usize>(
+        rows: &[[u8; L]],
+        offset: usize,
+        count: usize,
+        stride: usize,
+        b: &mut Self::Builder,
+    );
+    /// Appends a decoded value to the column(s); must agree with [`Codec::read_column`].
     fn append(v: &Self::Value, b: &mut Self::Builder);
     /// Finishes the column(s) under `name` (suffixed for flattened arrays).
     ///
@@ -233,7 +264,7 @@ macro_rules! scalar_codec {
     ($t:ident, $arrow:ty) => {
         impl Codec for $t {
             type Value = $t;
-            type Builder = PrimitiveBuilder<$arrow>;
+            type Builder = Vec<$t>;
             const SIZE: usize = std::mem::size_of::<$t>();
             fn default_value() -> $t {
                 <$t>::default()
@@ -245,24 +276,40 @@ macro_rules! scalar_codec {
             fn write(v: &$t, w: &mut Writer) {
                 w.put(&v.to_le_bytes());
             }
-            fn builder(rows: usize) -> Self::Builder {
-                PrimitiveBuilder::with_capacity(rows)
+            fn builder(rows: usize) -> Vec<$t> {
+                Vec::with_capacity(rows)
             }
             #[inline]
-            fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder) {
-                b.append_value(<$t>::from_le_bytes(r.take()));
+            fn read_column<const L: usize>(
+                rows: &[[u8; L]],
+                offset: usize,
+                count: usize,
+                stride: usize,
+                b: &mut Vec<$t>,
+            ) {
+                if count == 1 {
+                    b.extend(rows.iter().map(|row| <$t>::from_le_bytes(read_at(row, offset))));
+                } else {
+                    b.reserve(rows.len().saturating_mul(count));
+                    for row in rows {
+                        for k in 0..count {
+                            b.push(<$t>::from_le_bytes(read_at(row, offset + k * stride)));
+                        }
+                    }
+                }
             }
-            fn append(v: &$t, b: &mut Self::Builder) {
-                b.append_value(*v);
+            fn append(v: &$t, b: &mut Vec<$t>) {
+                b.push(*v);
             }
             fn finish(
                 name: &str,
                 b: &mut Self::Builder,
                 out: &mut Columns,
             ) -> Result<(), ArrowError> {
+                let values = ScalarBuffer::from(std::mem::take(b));
                 out.push(
                     Field::new(name, <$arrow as ArrowPrimitiveType>::DATA_TYPE, false),
-                    Arc::new(b.finish()),
+                    Arc::new(PrimitiveArray::<$arrow>::new(values, None)),
                 );
                 Ok(())
             }
@@ -301,12 +348,92 @@ scalar_codec!(i16, Int16Type);
 scalar_codec!(u32, UInt32Type);
 scalar_codec!(f32, Float32Type);
 
-/// The text of a fixed-width string field: the bytes before the first NUL (UTF-8; invalid
-/// sequences become U+FFFD, stale bytes after the NUL are ignored).
+/// Index of the first NUL in `raw` (its length if none), eight bytes at a time.
 #[inline]
-fn text(raw: &[u8]) -> std::borrow::Cow<'_, str> {
-    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-    String::from_utf8_lossy(raw.get(..end).unwrap_or_default())
+fn nul_index(raw: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let (words, tail) = raw.as_chunks::<8>();
+    for (i, word) in words.iter().enumerate() {
+        let word = u64::from_le_bytes(*word);
+        // The lowest flagged byte is the first zero byte (borrows only flag bytes above it).
+        let zeros = word.wrapping_sub(ONES) & !word & HIGHS;
+        if zeros != 0 {
+            return i * 8 + (zeros.trailing_zeros() / 8) as usize;
+        }
+    }
+    words.len() * 8 + tail.iter().position(|&b| b == 0).unwrap_or(tail.len())
+}
+
+/// The bytes of a fixed-width string field before its first NUL (stale bytes after the NUL
+/// are ignored).
+#[inline]
+fn until_nul(raw: &[u8]) -> &[u8] {
+    raw.get(..nul_index(raw)).unwrap_or(raw)
+}
+
+/// The text of a fixed-width string field: UTF-8 up to the first NUL, invalid sequences
+/// replaced by U+FFFD.
+fn text(raw: &[u8]) -> String {
+    String::from_utf8_lossy(until_nul(raw)).into_owned()
+}
+
+/// A Utf8 column built from raw field bytes. UTF-8 is validated once, over the whole column,
+/// when it is finished; only if that fails are the fields converted one by one (invalid
+/// sequences replaced by U+FFFD, as [`super::decode`] does).
+pub struct StrColumn {
+    offsets: Vec<i32>,
+    bytes: Vec<u8>,
+    overflow: bool,
+}
+
+impl StrColumn {
+    fn with_capacity(rows: usize, bytes: usize) -> Self {
+        let mut offsets = Vec::with_capacity(rows.saturating_add(1));
+        offsets.push(0);
+        Self {
+            offsets,
+            bytes: Vec::with_capacity(bytes),
+            overflow: false,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, raw: &[u8]) {
+        self.bytes.extend_from_slice(raw);
+        let end = i32::try_from(self.bytes.len()).unwrap_or_else(|_| {
+            self.overflow = true;
+            i32::MAX
+        });
+        self.offsets.push(end);
+    }
+
+    fn finish(&mut self) -> Result<StringArray, ArrowError> {
+        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
+        let bytes = std::mem::take(&mut self.bytes);
+        if std::mem::take(&mut self.overflow) {
+            return Err(ArrowError::ComputeError(format!(
+                "string column of {} bytes overflows i32 offsets",
+                bytes.len()
+            )));
+        }
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
+        let values = Buffer::from_vec(bytes);
+        if let Ok(array) = StringArray::try_new(offsets.clone(), values.clone(), None) {
+            return Ok(array);
+        }
+        let mut lossy = StringBuilder::with_capacity(offsets.len(), values.len());
+        for window in offsets.windows(2) {
+            let (Some(&start), Some(&end)) = (window.first(), window.get(1)) else {
+                continue;
+            };
+            let range = usize::try_from(start).unwrap_or(0)..usize::try_from(end).unwrap_or(0);
+            lossy.append_value(String::from_utf8_lossy(
+                values.get(range).unwrap_or_default(),
+            ));
+        }
+        Ok(lossy.finish())
+    }
 }
 
 /// A fixed-width `char[W]` string: UTF-8, NUL-terminated, NUL-padded.
@@ -314,13 +441,13 @@ pub struct Str<const W: usize>;
 
 impl<const W: usize> Codec for Str<W> {
     type Value = String;
-    type Builder = StringBuilder;
+    type Builder = StrColumn;
     const SIZE: usize = W;
     fn default_value() -> String {
         String::new()
     }
     fn read(r: &mut Reader<'_>) -> String {
-        text(r.bytes(W)).into_owned()
+        text(r.bytes(W))
     }
     /// Writes at most `W - 1` bytes, cut at a character boundary, then NULs up to `W`.
     fn write(v: &String, w: &mut Writer) {
@@ -332,20 +459,30 @@ impl<const W: usize> Codec for Str<W> {
         w.put(kept);
         w.zeros(W - kept.len());
     }
-    fn builder(rows: usize) -> StringBuilder {
-        StringBuilder::with_capacity(rows, rows.saturating_mul(W.min(16)))
+    fn builder(rows: usize) -> StrColumn {
+        StrColumn::with_capacity(rows, rows.saturating_mul(W.min(16)))
     }
     #[inline]
-    fn read_append(r: &mut Reader<'_>, b: &mut StringBuilder) {
-        b.append_value(text(r.bytes(W)));
+    fn read_column<const L: usize>(
+        rows: &[[u8; L]],
+        offset: usize,
+        count: usize,
+        stride: usize,
+        b: &mut StrColumn,
+    ) {
+        for row in rows {
+            for k in 0..count {
+                b.push(until_nul(bytes_at(row, offset + k * stride, W)));
+            }
+        }
     }
-    fn append(v: &String, b: &mut StringBuilder) {
-        b.append_value(v);
+    fn append(v: &String, b: &mut StrColumn) {
+        b.push(v.as_bytes());
     }
-    fn finish(name: &str, b: &mut StringBuilder, out: &mut Columns) -> Result<(), ArrowError> {
+    fn finish(name: &str, b: &mut StrColumn, out: &mut Columns) -> Result<(), ArrowError> {
         out.push(
             Field::new(name, DataType::Utf8, false),
-            Arc::new(b.finish()),
+            Arc::new(b.finish()?),
         );
         Ok(())
     }
@@ -495,9 +632,15 @@ impl<C: Codec, const N: usize, S: Suffixes> Codec for Arr<C, N, S> {
         std::array::from_fn(|_| C::builder(rows))
     }
     #[inline]
-    fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder) {
-        for column in b {
-            C::read_append(r, column);
+    fn read_column<const L: usize>(
+        rows: &[[u8; L]],
+        offset: usize,
+        count: usize,
+        stride: usize,
+        b: &mut Self::Builder,
+    ) {
+        for (i, column) in b.iter_mut().enumerate() {
+            C::read_column(rows, offset + i * C::SIZE, count, stride, column);
         }
     }
     fn append(v: &Self::Value, b: &mut Self::Builder) {
@@ -531,6 +674,28 @@ impl<C: Codec, const N: usize, S: Suffixes> Codec for Arr<C, N, S> {
 pub struct ListColumns<B> {
     rows: usize,
     items: B,
+}
+
+/// Fills a list column: each of the `count` lists per row holds `n` items laid back to back.
+fn read_list_column<C: Codec, const L: usize>(
+    n: usize,
+    rows: &[[u8; L]],
+    offset: usize,
+    count: usize,
+    stride: usize,
+    b: &mut ListColumns<C::Builder>,
+) {
+    if count == 1 {
+        C::read_column(rows, offset, n, C::SIZE, &mut b.items);
+    } else {
+        for row in rows {
+            for k in 0..count {
+                let row = std::slice::from_ref(row);
+                C::read_column(row, offset + k * stride, n, C::SIZE, &mut b.items);
+            }
+        }
+    }
+    b.rows += rows.len() * count;
 }
 
 fn finish_list<C: Codec>(
@@ -599,11 +764,14 @@ impl<C: Codec, const N: usize> Codec for List<C, N> {
         }
     }
     #[inline]
-    fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder) {
-        for _ in 0..N {
-            C::read_append(r, &mut b.items);
-        }
-        b.rows += 1;
+    fn read_column<const L: usize>(
+        rows: &[[u8; L]],
+        offset: usize,
+        count: usize,
+        stride: usize,
+        b: &mut Self::Builder,
+    ) {
+        read_list_column::<C, L>(N, rows, offset, count, stride, b);
     }
     fn append(v: &Self::Value, b: &mut Self::Builder) {
         let filler = C::default_value();
@@ -654,8 +822,14 @@ impl<C: Codec, const N: usize> Codec for ArrList<C, N> {
         List::<C, N>::builder(rows)
     }
     #[inline]
-    fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder) {
-        List::<C, N>::read_append(r, b);
+    fn read_column<const L: usize>(
+        rows: &[[u8; L]],
+        offset: usize,
+        count: usize,
+        stride: usize,
+        b: &mut Self::Builder,
+    ) {
+        read_list_column::<C, L>(N, rows, offset, count, stride, b);
     }
     fn append(v: &Self::Value, b: &mut Self::Builder) {
         for item in v {
