@@ -153,6 +153,68 @@ proptest! {
     }
 }
 
+/// Asserts two arrays hold the same values, comparing floats by their bits (NaN == NaN).
+fn assert_same_values(got: &dyn Array, expected: &dyn Array, name: &str) {
+    assert_eq!(got.data_type(), expected.data_type(), "{name}");
+    assert_eq!(got.len(), expected.len(), "{name}");
+    match got.data_type() {
+        DataType::Float32 => {
+            let bits = |a: &dyn Array| -> Vec<u32> {
+                a.as_primitive::<Float32Type>()
+                    .values()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect()
+            };
+            assert_eq!(bits(got), bits(expected), "{name}");
+        }
+        DataType::List(_) => {
+            let (g, e) = (got.as_list::<i32>(), expected.as_list::<i32>());
+            assert_eq!(g.offsets(), e.offsets(), "{name}");
+            assert_same_values(g.values(), e.values(), name);
+        }
+        DataType::Struct(fields) => {
+            let (g, e) = (got.as_struct(), expected.as_struct());
+            for (i, field) in fields.iter().enumerate() {
+                assert_same_values(g.column(i), e.column(i), field.name());
+            }
+        }
+        _ => assert_eq!(got.to_data(), expected.to_data(), "{name}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Arbitrary bodies: NaN payloads, invalid UTF-8 and stale bytes after NULs in the strings.
+    #[test]
+    fn batches_of_random_bodies_agree_with_decode(
+        bodies in proptest::collection::vec(
+            (kinds(), proptest::collection::vec(any::<u8>(), 1452)), 1..160),
+    ) {
+        let datagrams: Vec<Vec<u8>> = bodies
+            .into_iter()
+            .map(|(kind, mut bytes)| {
+                bytes.truncate(kind.wire_len());
+                bytes[10] = kind.packet_type();
+                bytes
+            })
+            .collect();
+        let pairs: Vec<(i64, &[u8])> = datagrams.iter().zip(0..).map(|(d, i)| (i, d.as_slice())).collect();
+        let decoded: Vec<(i64, Packet)> = pairs.iter().map(|&(ts, d)| (ts, decode(d).unwrap())).collect();
+        let got = decode_batch(pairs.iter().copied()).unwrap();
+        let expected = batch_from_packets(decoded.iter().map(|(ts, p)| (*ts, p))).unwrap();
+        prop_assert_eq!(got.batches.len(), expected.len());
+        for ((name, batch), (expected_name, expected_batch)) in got.batches.iter().zip(&expected) {
+            prop_assert_eq!(name, expected_name);
+            prop_assert_eq!(batch.schema(), expected_batch.schema());
+            for (i, field) in batch.schema().fields().iter().enumerate() {
+                assert_same_values(batch.column(i).as_ref(), expected_batch.column(i).as_ref(), field.name());
+            }
+        }
+    }
+}
+
 fn batch<'a>(batches: &'a [(&str, RecordBatch)], name: &str) -> &'a RecordBatch {
     &batches.iter().find(|(n, _)| *n == name).unwrap().1
 }

@@ -88,7 +88,7 @@ macro_rules! wire_record {
                 }
             }
 
-            #[inline]
+            #[inline(always)]
             fn read_column<const L: usize>(
                 rows: &[[u8; L]],
                 offset: usize,
