@@ -124,6 +124,97 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// Long runs cross the batch decoder's block boundaries (128 datagrams of a type).
+    #[test]
+    fn long_batches_agree_with_decode(
+        packets in proptest::collection::vec(pcars2_packet(), 200..400),
+        telemetry in proptest::collection::vec(pcars2_packet_of(PacketKind::Telemetry), 150..300),
+    ) {
+        let mut datagrams: Vec<Vec<u8>> = packets.iter().chain(&telemetry).map(encode).collect();
+        for (i, d) in datagrams.iter_mut().enumerate().step_by(7) {
+            if d.len() == 559 {
+                d.truncate(TELEMETRY_LEN_FIRST_RELEASE);
+            } else if i % 3 == 0 {
+                d.truncate(d.len() / 2);
+            }
+        }
+        let pairs: Vec<(i64, &[u8])> = datagrams.iter().zip(0..).map(|(d, i)| (i, d.as_slice())).collect();
+        let decoded: Vec<(i64, Packet)> = pairs
+            .iter()
+            .filter_map(|&(ts, d)| decode(d).ok().map(|p| (ts, p)))
+            .collect();
+        let got = decode_batch(pairs.iter().copied()).unwrap();
+        let expected = batch_from_packets(decoded.iter().map(|(ts, p)| (*ts, p))).unwrap();
+        prop_assert_eq!(got.decoded, u64::try_from(decoded.len()).unwrap());
+        prop_assert_eq!(got.batches, expected);
+    }
+}
+
+/// Asserts two arrays hold the same values, comparing floats by their bits (NaN == NaN).
+fn assert_same_values(got: &dyn Array, expected: &dyn Array, name: &str) {
+    assert_eq!(got.data_type(), expected.data_type(), "{name}");
+    assert_eq!(got.len(), expected.len(), "{name}");
+    match got.data_type() {
+        DataType::Float32 => {
+            let bits = |a: &dyn Array| -> Vec<u32> {
+                a.as_primitive::<Float32Type>()
+                    .values()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect()
+            };
+            assert_eq!(bits(got), bits(expected), "{name}");
+        }
+        DataType::List(_) => {
+            let (g, e) = (got.as_list::<i32>(), expected.as_list::<i32>());
+            assert_eq!(g.offsets(), e.offsets(), "{name}");
+            assert_same_values(g.values(), e.values(), name);
+        }
+        DataType::Struct(fields) => {
+            let (g, e) = (got.as_struct(), expected.as_struct());
+            for (i, field) in fields.iter().enumerate() {
+                assert_same_values(g.column(i), e.column(i), field.name());
+            }
+        }
+        _ => assert_eq!(got.to_data(), expected.to_data(), "{name}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Arbitrary bodies: NaN payloads, invalid UTF-8 and stale bytes after NULs in the strings.
+    #[test]
+    fn batches_of_random_bodies_agree_with_decode(
+        bodies in proptest::collection::vec(
+            (kinds(), proptest::collection::vec(any::<u8>(), 1452)), 1..160),
+    ) {
+        let datagrams: Vec<Vec<u8>> = bodies
+            .into_iter()
+            .map(|(kind, mut bytes)| {
+                bytes.truncate(kind.wire_len());
+                bytes[10] = kind.packet_type();
+                bytes
+            })
+            .collect();
+        let pairs: Vec<(i64, &[u8])> = datagrams.iter().zip(0..).map(|(d, i)| (i, d.as_slice())).collect();
+        let decoded: Vec<(i64, Packet)> = pairs.iter().map(|&(ts, d)| (ts, decode(d).unwrap())).collect();
+        let got = decode_batch(pairs.iter().copied()).unwrap();
+        let expected = batch_from_packets(decoded.iter().map(|(ts, p)| (*ts, p))).unwrap();
+        prop_assert_eq!(got.batches.len(), expected.len());
+        for ((name, batch), (expected_name, expected_batch)) in got.batches.iter().zip(&expected) {
+            prop_assert_eq!(name, expected_name);
+            prop_assert_eq!(batch.schema(), expected_batch.schema());
+            for (i, field) in batch.schema().fields().iter().enumerate() {
+                assert_same_values(batch.column(i).as_ref(), expected_batch.column(i).as_ref(), field.name());
+            }
+        }
+    }
+}
+
 fn batch<'a>(batches: &'a [(&str, RecordBatch)], name: &str) -> &'a RecordBatch {
     &batches.iter().find(|(n, _)| *n == name).unwrap().1
 }

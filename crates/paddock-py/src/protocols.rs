@@ -70,7 +70,6 @@ fn collect<'py>(
 /// `(batches by packet name, decoded, errors, first error messages)`.
 #[pyfunction]
 #[pyo3(signature = (datagrams, ts_ns=None))]
-#[allow(clippy::type_complexity)]
 fn pcars2_decode_batch<'py>(
     py: Python<'py>,
     datagrams: &Bound<'py, PyAny>,

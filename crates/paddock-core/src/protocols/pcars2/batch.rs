@@ -2,20 +2,29 @@
 //! `RecordBatch` per packet type. Columns: `ts_ns`, the header fields, then every field in wire
 //! order; fixed arrays flattened to one column per element (`_fl/_fr/_rl/_rr`, `_x/_y/_z`,
 //! `_0…`); per-participant lists as one `List<Struct>` column.
+//!
+//! Datagrams are classified one by one and copied, per type, into a contiguous block of
+//! fixed-size rows; every [`BLOCK`] rows, each column is filled for the whole block in one loop
+//! over a fixed stride, from cache, with offsets the compiler knows.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::builder::Int64Builder;
-use arrow_array::{Array, ArrayRef, ListArray, RecordBatch, RecordBatchOptions, StructArray};
+use arrow_array::{
+    Array, ArrayRef, Int64Array, ListArray, RecordBatch, RecordBatchOptions, StructArray,
+};
 use arrow_schema::{ArrowError, DataType, Field, FieldRef, Fields, Schema};
 
 use super::packets::{
     ClassNames, GameState, Participants, Race, Telemetry, TimeStats, Timings, VehicleNames,
 };
-use super::wire::{Codec, Columns, Reader};
+use super::wire::{Codec, Columns};
 use super::{classify, Packet, PacketKind, PROTOCOL};
 use crate::error::DecodeError;
+
+/// Datagrams of one type decoded together, column by column: small enough for the block to stay
+/// in the CPU's first-level cache while each column is filled.
+const BLOCK: usize = 128;
 
 /// How many decode errors [`Pcars2Batches::first_errors`] keeps.
 pub const MAX_FIRST_ERRORS: usize = 8;
@@ -43,39 +52,69 @@ fn max_rows(kind: PacketKind) -> usize {
     }
 }
 
-/// The builders of one packet type's batch.
-struct Table<R: Codec> {
+/// The builders of one packet type's batch; `L` is the type's wire size.
+struct Table<R: Codec, const L: usize> {
     kind: PacketKind,
+    max_rows: usize,
     capacity: usize,
-    ts_ns: Int64Builder,
+    ts_ns: Vec<i64>,
     columns: R::Builder,
+    /// Copies of the datagrams waiting for the next block decode, zero-padded to `L` bytes
+    /// (first-release telemetry is shorter): contiguous, so that each column's pass over the
+    /// block reads memory at a fixed stride from cache.
+    pending: Vec<[u8; L]>,
     rows: usize,
     done: Vec<RecordBatch>,
 }
 
-impl<R: Codec> Table<R> {
-    fn new(kind: PacketKind, capacity: usize) -> Self {
-        let capacity = capacity.min(max_rows(kind));
+impl<R: Codec, const L: usize> Table<R, L> {
+    fn new(kind: PacketKind, capacity: usize, max_rows: usize) -> Self {
+        const { assert!(L == R::SIZE) };
+        let max_rows = max_rows.max(1);
+        let capacity = capacity.min(max_rows);
         Self {
             kind,
+            max_rows,
             capacity,
-            ts_ns: Int64Builder::with_capacity(capacity),
+            ts_ns: Vec::with_capacity(capacity),
             columns: R::builder(capacity),
+            pending: Vec::with_capacity(BLOCK),
             rows: 0,
             done: Vec::new(),
         }
     }
 
-    /// Appends a datagram already classified as this table's kind.
+    /// Queues a datagram already classified as this table's kind.
     #[inline]
     fn push_bytes(&mut self, ts_ns: i64, datagram: &[u8]) -> Result<(), ArrowError> {
-        self.ts_ns.append_value(ts_ns);
-        R::read_append(&mut Reader::new(datagram), &mut self.columns);
+        self.ts_ns.push(ts_ns);
+        match <&[u8; L]>::try_from(datagram) {
+            Ok(full) => self.pending.push(*full),
+            Err(_) => {
+                let mut padded = [0u8; L];
+                for (slot, byte) in padded.iter_mut().zip(datagram) {
+                    *slot = *byte;
+                }
+                self.pending.push(padded);
+            }
+        }
+        if self.pending.len() == BLOCK {
+            self.decode_pending();
+        }
         self.row_done()
     }
 
+    /// Decodes the queued datagrams, column by column.
+    fn decode_pending(&mut self) {
+        if !self.pending.is_empty() {
+            R::read_column(&self.pending, 0, 1, L, &mut self.columns);
+            self.pending.clear();
+        }
+    }
+
     fn push_value(&mut self, ts_ns: i64, value: &R::Value) -> Result<(), ArrowError> {
-        self.ts_ns.append_value(ts_ns);
+        self.decode_pending();
+        self.ts_ns.push(ts_ns);
         R::append(value, &mut self.columns);
         self.row_done()
     }
@@ -83,14 +122,16 @@ impl<R: Codec> Table<R> {
     #[inline]
     fn row_done(&mut self) -> Result<(), ArrowError> {
         self.rows += 1;
-        if self.rows >= max_rows(self.kind) {
+        if self.rows >= self.max_rows {
             self.flush()?;
             self.columns = R::builder(self.capacity);
+            self.ts_ns = Vec::with_capacity(self.capacity);
         }
         Ok(())
     }
 
     fn flush(&mut self) -> Result<(), ArrowError> {
+        self.decode_pending();
         let rows = std::mem::take(&mut self.rows);
         let mut record = Columns::default();
         R::finish(self.kind.name(), &mut self.columns, &mut record)?;
@@ -100,7 +141,8 @@ impl<R: Codec> Table<R> {
             DataType::Int64,
             false,
         )));
-        columns.arrays.push(Arc::new(self.ts_ns.finish()));
+        let ts_ns = Int64Array::from(std::mem::take(&mut self.ts_ns));
+        columns.arrays.push(Arc::new(ts_ns));
         // A record finishes as one struct column (the header finishes flat); spread its
         // children over the batch.
         for (field, array) in record.fields.into_iter().zip(record.arrays) {
@@ -192,14 +234,15 @@ fn zip_participants(columns: &mut Columns) -> Result<(), ArrowError> {
 /// One optional table per packet type, created on the type's first datagram.
 struct Tables {
     capacity: usize,
-    telemetry: Option<Table<Telemetry>>,
-    race: Option<Table<Race>>,
-    participants: Option<Table<Participants>>,
-    timings: Option<Table<Timings>>,
-    game_state: Option<Table<GameState>>,
-    time_stats: Option<Table<TimeStats>>,
-    vehicle_names: Option<Table<VehicleNames>>,
-    class_names: Option<Table<ClassNames>>,
+    max_rows: fn(PacketKind) -> usize,
+    telemetry: Option<Table<Telemetry, { Telemetry::SIZE }>>,
+    race: Option<Table<Race, { Race::SIZE }>>,
+    participants: Option<Table<Participants, { Participants::SIZE }>>,
+    timings: Option<Table<Timings, { Timings::SIZE }>>,
+    game_state: Option<Table<GameState, { GameState::SIZE }>>,
+    time_stats: Option<Table<TimeStats, { TimeStats::SIZE }>>,
+    vehicle_names: Option<Table<VehicleNames, { VehicleNames::SIZE }>>,
+    class_names: Option<Table<ClassNames, { ClassNames::SIZE }>>,
 }
 
 /// Rows pre-sized for types other than telemetry, which are rarer or grow as needed.
@@ -209,14 +252,15 @@ macro_rules! table {
     ($tables:ident . $field:ident, $kind:expr, $capacity:expr) => {
         $tables
             .$field
-            .get_or_insert_with(|| Table::new($kind, $capacity))
+            .get_or_insert_with(|| Table::new($kind, $capacity, ($tables.max_rows)($kind)))
     };
 }
 
 impl Tables {
-    fn new(capacity: usize) -> Self {
+    fn new(capacity: usize, max_rows: fn(PacketKind) -> usize) -> Self {
         Self {
             capacity,
+            max_rows,
             telemetry: None,
             race: None,
             participants: None,
@@ -299,8 +343,15 @@ impl Tables {
 pub fn decode_batch<'a>(
     datagrams: impl IntoIterator<Item = (i64, &'a [u8])>,
 ) -> Result<Pcars2Batches, ArrowError> {
+    decode_batch_limited(datagrams, max_rows)
+}
+
+fn decode_batch_limited<'a>(
+    datagrams: impl IntoIterator<Item = (i64, &'a [u8])>,
+    max_rows: fn(PacketKind) -> usize,
+) -> Result<Pcars2Batches, ArrowError> {
     let datagrams = datagrams.into_iter();
-    let mut tables = Tables::new(datagrams.size_hint().0);
+    let mut tables = Tables::new(datagrams.size_hint().0, max_rows);
     let mut out = Pcars2Batches::default();
     for (index, (ts_ns, datagram)) in datagrams.enumerate() {
         match classify(datagram) {
@@ -329,9 +380,44 @@ pub fn batch_from_packets<'a>(
     packets: impl IntoIterator<Item = (i64, &'a Packet)>,
 ) -> Result<Vec<(&'static str, RecordBatch)>, ArrowError> {
     let packets = packets.into_iter();
-    let mut tables = Tables::new(packets.size_hint().0);
+    let mut tables = Tables::new(packets.size_hint().0, max_rows);
     for (ts_ns, packet) in packets {
         tables.push_packet(ts_ns, packet)?;
     }
     tables.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_select::concat::concat_batches;
+
+    use super::*;
+    use crate::protocols::pcars2::{encode, Telemetry};
+
+    #[test]
+    fn a_full_batch_starts_another_of_the_same_name() {
+        let datagrams: Vec<Vec<u8>> = (0..300u16)
+            .map(|i| {
+                encode(&Packet::Telemetry(Telemetry {
+                    rpm: i,
+                    ..Telemetry::default()
+                }))
+            })
+            .collect();
+        let pairs = || datagrams.iter().zip(0..).map(|(d, ts)| (ts, d.as_slice()));
+        let whole = decode_batch(pairs()).unwrap();
+        let parts = decode_batch_limited(pairs(), |_| 130).unwrap();
+        let sizes: Vec<_> = parts
+            .batches
+            .iter()
+            .map(|(n, b)| (*n, b.num_rows()))
+            .collect();
+        assert_eq!(
+            sizes,
+            [("telemetry", 130), ("telemetry", 130), ("telemetry", 40)]
+        );
+        let batches: Vec<_> = parts.batches.into_iter().map(|(_, b)| b).collect();
+        let joined = concat_batches(&batches[0].schema(), &batches).unwrap();
+        assert_eq!(joined, whole.batches[0].1);
+    }
 }

@@ -88,12 +88,21 @@ macro_rules! wire_record {
                 }
             }
 
-            #[inline]
-            fn read_append(r: &mut $crate::protocols::pcars2::wire::Reader<'_>, b: &mut $cols) {
+            #[inline(always)]
+            fn read_column<const L: usize>(
+                rows: &[[u8; L]],
+                offset: usize,
+                count: usize,
+                stride: usize,
+                b: &mut $cols,
+            ) {
+                let mut at = offset;
                 $(
-                    <$codec as $crate::protocols::pcars2::wire::Codec>::read_append(r, &mut b.$field);
-                    $( r.skip($pad); )?
+                    <$codec as $crate::protocols::pcars2::wire::Codec>::read_column(
+                        rows, at, count, stride, &mut b.$field);
+                    at += <$codec as $crate::protocols::pcars2::wire::Codec>::SIZE $( + $pad )?;
                 )*
+                let _ = at;
             }
 
             fn append(v: &Self, b: &mut $cols) {

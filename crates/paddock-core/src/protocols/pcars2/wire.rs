@@ -1,24 +1,33 @@
 //! The byte-level machinery of the Project CARS 2 codec: a bounds-checked cursor over a datagram,
 //! a writer, and the [`Codec`] trait that ties one wire field to its Rust value, its JSON form and
 //! its Arrow column(s). Every record in `packets.rs` is a list of fields, each with a codec.
+//!
+//! Batch decoding is column-wise: for a block of datagrams of one type, each field's column is
+//! filled in one tight loop reading that field's fixed offset in every datagram of the block
+//! ([`Codec::read_column`]), which keeps the block in cache and the loops free of dispatch.
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use arrow_array::builder::{PrimitiveBuilder, StringBuilder};
 use arrow_array::types::{
     ArrowPrimitiveType, Float32Type, Int16Type, Int8Type, UInt16Type, UInt32Type, UInt8Type,
 };
-use arrow_array::{ArrayRef, ListArray};
-use arrow_buffer::{OffsetBuffer, ScalarBuffer};
-use arrow_schema::{ArrowError, DataType, Field, FieldRef};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use arrow_array::{ArrayRef, PrimitiveArray};
+use arrow_buffer::ScalarBuffer;
+use arrow_schema::{ArrowError, Field, FieldRef};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "proptest")]
 use crate::proptest::Gen;
+
+mod arrays;
+mod text;
+
+pub use arrays::{ArrList, Indexed, List, Wheels, Xyz};
+pub use text::Str;
 
 /// A cursor over one datagram. Reads are bounds-checked and never panic: a read past the end
 /// yields zeros and marks the reader as overrun. Decoding validates the datagram length first, so
@@ -79,6 +88,24 @@ impl<'a> Reader<'a> {
     pub fn skip(&mut self, n: usize) {
         let _ = self.bytes(n);
     }
+}
+
+/// The `N` bytes at `offset` of `row`, or zeros if the row is shorter (the first-release
+/// telemetry's missing tail).
+#[inline(always)]
+fn read_at<const N: usize, const L: usize>(row: &[u8; L], offset: usize) -> [u8; N] {
+    row.get(offset..)
+        .and_then(<[u8]>::first_chunk::<N>)
+        .copied()
+        .unwrap_or([0; N])
+}
+
+/// The `n` bytes at `offset` of `row`, or an empty slice if the row is shorter.
+#[inline(always)]
+fn bytes_at<const L: usize>(row: &[u8; L], offset: usize, n: usize) -> &[u8] {
+    row.get(offset..)
+        .and_then(|tail| tail.get(..n))
+        .unwrap_or_default()
 }
 
 /// Appends little-endian fields to a datagram under construction.
@@ -151,9 +178,19 @@ pub trait Codec {
     fn write(v: &Self::Value, w: &mut Writer);
     /// Builders pre-sized for `rows` rows.
     fn builder(rows: usize) -> Self::Builder;
-    /// Reads the field and appends it to its column(s) without building a `Value`.
-    fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder);
-    /// Appends a decoded value to the column(s); must agree with [`Codec::read_append`].
+    /// Appends the field of every row to its column(s) straight from the bytes, without building
+    /// a `Value`: `count` items per row, the `k`-th at `offset + k * stride`, rows in order.
+    /// Rows are fixed-size arrays so that, once inlined with constant offsets (the scalar, array
+    /// and record implementations are `inline(always)`), the reads need no run-time bounds
+    /// checks; bytes past the end of a row would read as zeros.
+    fn read_column<const L: usize>(
+        rows: &[[u8; L]],
+        offset: usize,
+        count: usize,
+        stride: usize,
+        b: &mut Self::Builder,
+    );
+    /// Appends a decoded value to the column(s); must agree with [`Codec::read_column`].
     fn append(v: &Self::Value, b: &mut Self::Builder);
     /// Finishes the column(s) under `name` (suffixed for flattened arrays).
     ///
@@ -233,7 +270,7 @@ macro_rules! scalar_codec {
     ($t:ident, $arrow:ty) => {
         impl Codec for $t {
             type Value = $t;
-            type Builder = PrimitiveBuilder<$arrow>;
+            type Builder = Vec<$t>;
             const SIZE: usize = std::mem::size_of::<$t>();
             fn default_value() -> $t {
                 <$t>::default()
@@ -245,24 +282,40 @@ macro_rules! scalar_codec {
             fn write(v: &$t, w: &mut Writer) {
                 w.put(&v.to_le_bytes());
             }
-            fn builder(rows: usize) -> Self::Builder {
-                PrimitiveBuilder::with_capacity(rows)
+            fn builder(rows: usize) -> Vec<$t> {
+                Vec::with_capacity(rows)
             }
-            #[inline]
-            fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder) {
-                b.append_value(<$t>::from_le_bytes(r.take()));
+            #[inline(always)]
+            fn read_column<const L: usize>(
+                rows: &[[u8; L]],
+                offset: usize,
+                count: usize,
+                stride: usize,
+                b: &mut Vec<$t>,
+            ) {
+                if count == 1 {
+                    b.extend(rows.iter().map(|row| <$t>::from_le_bytes(read_at(row, offset))));
+                } else {
+                    b.reserve(rows.len().saturating_mul(count));
+                    for row in rows {
+                        for k in 0..count {
+                            b.push(<$t>::from_le_bytes(read_at(row, offset + k * stride)));
+                        }
+                    }
+                }
             }
-            fn append(v: &$t, b: &mut Self::Builder) {
-                b.append_value(*v);
+            fn append(v: &$t, b: &mut Vec<$t>) {
+                b.push(*v);
             }
             fn finish(
                 name: &str,
                 b: &mut Self::Builder,
                 out: &mut Columns,
             ) -> Result<(), ArrowError> {
+                let values = ScalarBuffer::from(std::mem::take(b));
                 out.push(
                     Field::new(name, <$arrow as ArrowPrimitiveType>::DATA_TYPE, false),
-                    Arc::new(b.finish()),
+                    Arc::new(PrimitiveArray::<$arrow>::new(values, None)),
                 );
                 Ok(())
             }
@@ -300,380 +353,3 @@ scalar_codec!(u16, UInt16Type);
 scalar_codec!(i16, Int16Type);
 scalar_codec!(u32, UInt32Type);
 scalar_codec!(f32, Float32Type);
-
-/// The text of a fixed-width string field: the bytes before the first NUL (UTF-8; invalid
-/// sequences become U+FFFD, stale bytes after the NUL are ignored).
-#[inline]
-fn text(raw: &[u8]) -> std::borrow::Cow<'_, str> {
-    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-    String::from_utf8_lossy(raw.get(..end).unwrap_or_default())
-}
-
-/// A fixed-width `char[W]` string: UTF-8, NUL-terminated, NUL-padded.
-pub struct Str<const W: usize>;
-
-impl<const W: usize> Codec for Str<W> {
-    type Value = String;
-    type Builder = StringBuilder;
-    const SIZE: usize = W;
-    fn default_value() -> String {
-        String::new()
-    }
-    fn read(r: &mut Reader<'_>) -> String {
-        text(r.bytes(W)).into_owned()
-    }
-    /// Writes at most `W - 1` bytes, cut at a character boundary, then NULs up to `W`.
-    fn write(v: &String, w: &mut Writer) {
-        let mut end = v.len().min(W.saturating_sub(1));
-        while !v.is_char_boundary(end) {
-            end -= 1;
-        }
-        let kept = v.as_bytes().get(..end).unwrap_or_default();
-        w.put(kept);
-        w.zeros(W - kept.len());
-    }
-    fn builder(rows: usize) -> StringBuilder {
-        StringBuilder::with_capacity(rows, rows.saturating_mul(W.min(16)))
-    }
-    #[inline]
-    fn read_append(r: &mut Reader<'_>, b: &mut StringBuilder) {
-        b.append_value(text(r.bytes(W)));
-    }
-    fn append(v: &String, b: &mut StringBuilder) {
-        b.append_value(v);
-    }
-    fn finish(name: &str, b: &mut StringBuilder, out: &mut Columns) -> Result<(), ArrowError> {
-        out.push(
-            Field::new(name, DataType::Utf8, false),
-            Arc::new(b.finish()),
-        );
-        Ok(())
-    }
-    fn serialize<S: Serializer>(v: &String, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(v)
-    }
-    fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        String::deserialize(d)
-    }
-    #[cfg(feature = "proptest")]
-    fn generate(g: &mut Gen) -> String {
-        g.text(W.saturating_sub(1))
-    }
-}
-
-/// How the elements of a flattened fixed array are named: `name` + suffix.
-pub trait Suffixes {
-    /// The suffix of element `i`.
-    fn suffix(i: usize) -> String;
-}
-
-/// Wheel order FL, FR, RL, RR: `_fl`, `_fr`, `_rl`, `_rr`.
-pub struct WheelSuffix;
-impl Suffixes for WheelSuffix {
-    fn suffix(i: usize) -> String {
-        ["_fl", "_fr", "_rl", "_rr"]
-            .get(i)
-            .map_or_else(|| format!("_{i}"), |s| (*s).to_string())
-    }
-}
-
-/// Vector axes: `_x`, `_y`, `_z`.
-pub struct AxisSuffix;
-impl Suffixes for AxisSuffix {
-    fn suffix(i: usize) -> String {
-        ["_x", "_y", "_z"]
-            .get(i)
-            .map_or_else(|| format!("_{i}"), |s| (*s).to_string())
-    }
-}
-
-/// Plain indices: `_0`, `_1`, …
-pub struct IndexSuffix;
-impl Suffixes for IndexSuffix {
-    fn suffix(i: usize) -> String {
-        format!("_{i}")
-    }
-}
-
-/// A fixed array of `N` elements, one Arrow column per element (named by `S`).
-pub struct Arr<C, const N: usize, S>(PhantomData<(C, S)>);
-
-/// A per-wheel array (FL, FR, RL, RR).
-pub type Wheels<C> = Arr<C, 4, WheelSuffix>;
-/// A 3-vector (x, y, z).
-pub type Xyz<C> = Arr<C, 3, AxisSuffix>;
-/// Any other fixed array.
-pub type Indexed<C, const N: usize> = Arr<C, N, IndexSuffix>;
-
-fn default_array<C: Codec, const N: usize>() -> [C::Value; N] {
-    std::array::from_fn(|_| C::default_value())
-}
-
-fn read_array<C: Codec, const N: usize>(r: &mut Reader<'_>) -> [C::Value; N] {
-    let mut out = default_array::<C, N>();
-    for slot in &mut out {
-        *slot = C::read(r);
-    }
-    out
-}
-
-fn serialize_seq<'v, C: Codec + 'v, S: Serializer>(
-    items: impl IntoIterator<Item = &'v C::Value>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.collect_seq(items.into_iter().map(Ser::<C>))
-}
-
-/// Deserialises a JSON list of at most `max` elements (exactly `max` when `exact`).
-struct ListVisitor<C> {
-    max: usize,
-    exact: bool,
-    marker: PhantomData<C>,
-}
-
-impl<'de, C: Codec> Visitor<'de> for ListVisitor<C> {
-    type Value = Vec<C::Value>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.exact {
-            write!(f, "a list of exactly {} elements", self.max)
-        } else {
-            write!(f, "a list of at most {} elements", self.max)
-        }
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(self.max);
-        while let Some(item) = seq.next_element_seed(Seed::<C>::new())? {
-            if out.len() == self.max {
-                return Err(de::Error::invalid_length(out.len() + 1, &self));
-            }
-            out.push(item);
-        }
-        if self.exact && out.len() != self.max {
-            return Err(de::Error::invalid_length(out.len(), &self));
-        }
-        Ok(out)
-    }
-}
-
-fn deserialize_list<'de, C: Codec, D: Deserializer<'de>>(
-    d: D,
-    max: usize,
-    exact: bool,
-) -> Result<Vec<C::Value>, D::Error> {
-    d.deserialize_seq(ListVisitor::<C> {
-        max,
-        exact,
-        marker: PhantomData,
-    })
-}
-
-fn deserialize_array<'de, C: Codec, const N: usize, D: Deserializer<'de>>(
-    d: D,
-) -> Result<[C::Value; N], D::Error> {
-    let items = deserialize_list::<C, D>(d, N, true)?;
-    let got = items.len();
-    <[C::Value; N]>::try_from(items)
-        .map_err(|_| de::Error::invalid_length(got, &"a list of the array's length"))
-}
-
-impl<C: Codec, const N: usize, S: Suffixes> Codec for Arr<C, N, S> {
-    type Value = [C::Value; N];
-    type Builder = [C::Builder; N];
-    const SIZE: usize = C::SIZE * N;
-    fn default_value() -> Self::Value {
-        default_array::<C, N>()
-    }
-    fn read(r: &mut Reader<'_>) -> Self::Value {
-        read_array::<C, N>(r)
-    }
-    fn write(v: &Self::Value, w: &mut Writer) {
-        for item in v {
-            C::write(item, w);
-        }
-    }
-    fn builder(rows: usize) -> Self::Builder {
-        std::array::from_fn(|_| C::builder(rows))
-    }
-    #[inline]
-    fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder) {
-        for column in b {
-            C::read_append(r, column);
-        }
-    }
-    fn append(v: &Self::Value, b: &mut Self::Builder) {
-        for (item, column) in v.iter().zip(b) {
-            C::append(item, column);
-        }
-    }
-    fn finish(name: &str, b: &mut Self::Builder, out: &mut Columns) -> Result<(), ArrowError> {
-        for (i, column) in b.iter_mut().enumerate() {
-            C::finish(&format!("{name}{}", S::suffix(i)), column, out)?;
-        }
-        Ok(())
-    }
-    fn serialize<Sr: Serializer>(v: &Self::Value, s: Sr) -> Result<Sr::Ok, Sr::Error> {
-        serialize_seq::<C, Sr>(v, s)
-    }
-    fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
-        deserialize_array::<C, N, D>(d)
-    }
-    #[cfg(feature = "proptest")]
-    fn generate(g: &mut Gen) -> Self::Value {
-        let mut out = default_array::<C, N>();
-        for slot in &mut out {
-            *slot = C::generate(g);
-        }
-        out
-    }
-}
-
-/// The builders of a list column whose rows all hold exactly `N` items.
-pub struct ListColumns<B> {
-    rows: usize,
-    items: B,
-}
-
-fn finish_list<C: Codec>(
-    name: &str,
-    n: usize,
-    b: &mut ListColumns<C::Builder>,
-    out: &mut Columns,
-) -> Result<(), ArrowError> {
-    let mut inner = Columns::default();
-    C::finish("item", &mut b.items, &mut inner)?;
-    let (Some(item), Some(values)) = (inner.fields.pop(), inner.arrays.pop()) else {
-        return Err(ArrowError::SchemaError(format!(
-            "list column {name} has no item column"
-        )));
-    };
-    let offsets = (0..=b.rows)
-        .map(|row| {
-            row.checked_mul(n)
-                .and_then(|o| i32::try_from(o).ok())
-                .ok_or_else(|| {
-                    ArrowError::ComputeError(format!(
-                        "list column {name}: {} rows of {n} items overflow i32 offsets",
-                        b.rows
-                    ))
-                })
-        })
-        .collect::<Result<Vec<i32>, _>>()?;
-    b.rows = 0;
-    let list = ListArray::try_new(
-        item.clone(),
-        OffsetBuffer::new(ScalarBuffer::from(offsets)),
-        values,
-        None,
-    )?;
-    out.push(
-        Field::new(name, DataType::List(item), false),
-        Arc::new(list),
-    );
-    Ok(())
-}
-
-/// A list of exactly `N` records on the wire, held as a `Vec` (shorter vectors are padded with
-/// defaults on write, longer ones cut to `N`) and stored as one `List<item>` column.
-pub struct List<C, const N: usize>(PhantomData<C>);
-
-impl<C: Codec, const N: usize> Codec for List<C, N> {
-    type Value = Vec<C::Value>;
-    type Builder = ListColumns<C::Builder>;
-    const SIZE: usize = C::SIZE * N;
-    fn default_value() -> Self::Value {
-        (0..N).map(|_| C::default_value()).collect()
-    }
-    fn read(r: &mut Reader<'_>) -> Self::Value {
-        (0..N).map(|_| C::read(r)).collect()
-    }
-    fn write(v: &Self::Value, w: &mut Writer) {
-        let filler = C::default_value();
-        for i in 0..N {
-            C::write(v.get(i).unwrap_or(&filler), w);
-        }
-    }
-    fn builder(rows: usize) -> Self::Builder {
-        ListColumns {
-            rows: 0,
-            items: C::builder(rows.saturating_mul(N)),
-        }
-    }
-    #[inline]
-    fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder) {
-        for _ in 0..N {
-            C::read_append(r, &mut b.items);
-        }
-        b.rows += 1;
-    }
-    fn append(v: &Self::Value, b: &mut Self::Builder) {
-        let filler = C::default_value();
-        for i in 0..N {
-            C::append(v.get(i).unwrap_or(&filler), &mut b.items);
-        }
-        b.rows += 1;
-    }
-    fn finish(name: &str, b: &mut Self::Builder, out: &mut Columns) -> Result<(), ArrowError> {
-        finish_list::<C>(name, N, b, out)
-    }
-    fn serialize<S: Serializer>(v: &Self::Value, s: S) -> Result<S::Ok, S::Error> {
-        serialize_seq::<C, S>(v, s)
-    }
-    /// Accepts up to `N` items and pads a shorter list with defaults, so the value always holds
-    /// `N` items as a decoded packet does.
-    fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
-        let mut items = deserialize_list::<C, D>(d, N, false)?;
-        items.resize_with(N, C::default_value);
-        Ok(items)
-    }
-    #[cfg(feature = "proptest")]
-    fn generate(g: &mut Gen) -> Self::Value {
-        (0..N).map(|_| C::generate(g)).collect()
-    }
-}
-
-/// A fixed array of `N` elements held as an array but stored as one `List<item>` column (the
-/// parallel per-participant arrays of the participants packet).
-pub struct ArrList<C, const N: usize>(PhantomData<C>);
-
-impl<C: Codec, const N: usize> Codec for ArrList<C, N> {
-    type Value = [C::Value; N];
-    type Builder = ListColumns<C::Builder>;
-    const SIZE: usize = C::SIZE * N;
-    fn default_value() -> Self::Value {
-        default_array::<C, N>()
-    }
-    fn read(r: &mut Reader<'_>) -> Self::Value {
-        read_array::<C, N>(r)
-    }
-    fn write(v: &Self::Value, w: &mut Writer) {
-        for item in v {
-            C::write(item, w);
-        }
-    }
-    fn builder(rows: usize) -> Self::Builder {
-        List::<C, N>::builder(rows)
-    }
-    #[inline]
-    fn read_append(r: &mut Reader<'_>, b: &mut Self::Builder) {
-        List::<C, N>::read_append(r, b);
-    }
-    fn append(v: &Self::Value, b: &mut Self::Builder) {
-        for item in v {
-            C::append(item, &mut b.items);
-        }
-        b.rows += 1;
-    }
-    fn finish(name: &str, b: &mut Self::Builder, out: &mut Columns) -> Result<(), ArrowError> {
-        finish_list::<C>(name, N, b, out)
-    }
-    fn serialize<S: Serializer>(v: &Self::Value, s: S) -> Result<S::Ok, S::Error> {
-        serialize_seq::<C, S>(v, s)
-    }
-    fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
-        deserialize_array::<C, N, D>(d)
-    }
-    #[cfg(feature = "proptest")]
-    fn generate(g: &mut Gen) -> Self::Value {
-        Indexed::<C, N>::generate(g)
-    }
-}
