@@ -26,9 +26,9 @@ pytestmark = pytest.mark.e2e
 LAP_SECONDS = 10.0
 DURATION_S = 36.0
 # Lap and sector times come from the game's own clock (packets carry them as f32), so the only
-# error is f32 rounding and the sector crossing inside one tick.
+# error is f32 rounding (the sector crossings come from the game's sector timer too).
 LAP_TOLERANCE_S = 0.005
-SECTOR_TOLERANCE_S = 0.02
+SECTOR_TOLERANCE_S = 0.005
 
 
 @pytest.fixture

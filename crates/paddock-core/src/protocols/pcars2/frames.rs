@@ -92,6 +92,9 @@ mapping! {
         "lap_distance_m" => |c| c.part.map(|p| f64::from(p.current_lap_distance)),
         "distance_m" => |c| some((f64::from(c.t.odometer_km) - f64::from(c.odometer0_km)) * 1000.0),
         "sector" => |c| c.part.map(|p| f64::from(p.sector & 0x07) + 1.0),
+        "sector_time_s" => |c| c.part.and_then(|p| {
+            (p.current_sector_time >= 0.0).then(|| f64::from(p.current_sector_time))
+        }),
         "tyre_temp_fl_c" => |c| wheel(&c.t.tyre_temp, 0),
         "tyre_temp_fr_c" => |c| wheel(&c.t.tyre_temp, 1),
         "tyre_temp_rl_c" => |c| wheel(&c.t.tyre_temp, 2),
@@ -232,10 +235,6 @@ mapping! {
             => |c| wheel(&c.t.terrain, 3),
         "pcars2.race_position", "", "race position of the tracked car (from timings)"
             => |c| c.part.map(|p| f64::from(p.race_position & 0x7F)),
-        "pcars2.current_sector_time_s", "s", "time into the current sector (from timings)"
-            => |c| c.part.and_then(|p| {
-                (p.current_sector_time >= 0.0).then(|| f64::from(p.current_sector_time))
-            }),
         "pcars2.race_state", "", "race state byte of the tracked car (from timings)"
             => |c| c.part.map(|p| f64::from(p.race_state)),
         "pcars2.highest_flag", "", "highest flag byte of the tracked car (from timings)"
