@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from paddock import _core  # noqa: TID251
+from paddock import _native
 
 PROTOCOL = "project_cars_2"
 """The protocol's name in configs and the API."""
@@ -23,7 +23,7 @@ _T = TypeVar("_T")
 class DecodedBatches(NamedTuple):
     """The result of :func:`decode_batch`."""
 
-    batches: dict[str, _core.Batch]
+    batches: dict[str, _native.Batch]
     """One Arrow batch per packet type seen, by packet name."""
     decoded: int
     """Datagrams decoded."""
@@ -46,7 +46,7 @@ def decode(datagram: bytes) -> dict[str, Any]:
         paddock.exceptions.DecodeError: The type byte and length match no packet.
 
     """
-    packet: dict[str, Any] = json.loads(_core.pcars2_decode(datagram))
+    packet: dict[str, Any] = json.loads(_native.pcars2_decode(datagram))
     return packet
 
 
@@ -84,7 +84,7 @@ def encode(packet: Mapping[str, Any]) -> bytes:
         text = json.dumps(data, allow_nan=False)
     except ValueError:
         text = json.dumps(_finite(data), allow_nan=False)
-    return _core.pcars2_encode(text)
+    return _native.pcars2_encode(text)
 
 
 def decode_batch(
@@ -109,13 +109,13 @@ def decode_batch(
         TypeError: A datagram is not ``bytes``.
 
     """
-    batches, decoded, errors, first_errors = _core.pcars2_decode_batch(
+    batches, decoded, errors, first_errors = _native.pcars2_decode_batch(
         _as_list(datagrams), None if ts_ns is None else _as_list(ts_ns)
     )
     return DecodedBatches(batches, decoded, errors, first_errors)
 
 
-def frames(datagrams: Sequence[bytes], *, ts_ns: Sequence[int]) -> _core.Batch:
+def frames(datagrams: Sequence[bytes], *, ts_ns: Sequence[int]) -> _native.Batch:
     """Decode datagrams into canonical frames, one row per telemetry packet.
 
     The decoder remembers the latest timings, time stats and game state packets, as a live feed
@@ -134,7 +134,7 @@ def frames(datagrams: Sequence[bytes], *, ts_ns: Sequence[int]) -> _core.Batch:
         TypeError: A datagram is not ``bytes``.
 
     """
-    return _core.pcars2_frames(_as_list(datagrams), _as_list(ts_ns))
+    return _native.pcars2_frames(_as_list(datagrams), _as_list(ts_ns))
 
 
 def _as_list(items: Sequence[_T]) -> list[_T]:
