@@ -10,6 +10,7 @@ A recording is a directory ``<data_dir>/recordings/<id>/`` holding::
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -333,8 +334,6 @@ class Recorder:
         """Hub sink: writes ``batch`` into the active recording, off the event loop."""
         active = self.active
         if active is not None:
-            import asyncio
-
             await asyncio.to_thread(active.write, batch)
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
