@@ -233,7 +233,7 @@ def main() -> None:
     parser.add_argument(
         "--chunk",
         type=int,
-        default=16_384,
+        default=4_096,
         help="also time paddock decoding the same datagrams in chunks of this many (0: skip)",
     )
     args = parser.parse_args()
