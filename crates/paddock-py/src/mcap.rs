@@ -22,13 +22,63 @@ enum State<W, S> {
     Closed(S),
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while writing leaves the writer in its failed state, which reports itself.
-    m.lock().unwrap_or_else(PoisonError::into_inner)
+/// A writer behind a lock, shared by the writer pyclasses: runs work on it with the GIL
+/// released, and closes it once (later closes return the same statistics, later writes raise
+/// `RecordingError`).
+struct Guarded<W, S> {
+    path: PathBuf,
+    state: Mutex<State<W, S>>,
 }
 
-fn closed(path: &std::path::Path) -> PyErr {
-    RecordingError::new_err(format!("{} is closed", path.display()))
+impl<W: Send, S: Copy + Default + Send> Guarded<W, S> {
+    fn new(path: PathBuf, writer: W) -> Self {
+        Self {
+            path,
+            state: Mutex::new(State::Open(writer)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<W, S>> {
+        // A panic while writing leaves the writer in its failed state, which reports itself.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn is_closed(&self) -> bool {
+        matches!(*self.lock(), State::Closed(_))
+    }
+
+    fn with_writer<T: Send>(
+        &self,
+        py: Python<'_>,
+        work: impl FnOnce(&mut W) -> paddock_core::error::Result<T> + Send,
+    ) -> PyResult<T> {
+        let result = detach(py, || match &mut *self.lock() {
+            State::Open(w) => work(w).map(Some),
+            State::Closed(_) => Ok(None),
+        })?;
+        result.ok_or_else(|| RecordingError::new_err(format!("{} is closed", self.path.display())))
+    }
+
+    fn close(
+        &self,
+        py: Python<'_>,
+        finish: impl FnOnce(W) -> paddock_core::error::Result<S> + Send,
+    ) -> PyResult<S> {
+        detach(py, || {
+            let mut state = self.lock();
+            if let State::Closed(stats) = &*state {
+                return Ok(*stats);
+            }
+            // Mark closed first: a failed finish must not be retried on a half-written file.
+            let State::Open(writer) = std::mem::replace(&mut *state, State::Closed(S::default()))
+            else {
+                return Ok(S::default());
+            };
+            let stats = finish(writer)?;
+            *state = State::Closed(stats);
+            Ok(stats)
+        })
+    }
 }
 
 fn mcap_stats_dict<'py>(py: Python<'py>, s: &McapStats) -> PyResult<Bound<'py, PyDict>> {
@@ -47,28 +97,7 @@ fn mcap_stats_dict<'py>(py: Python<'py>, s: &McapStats) -> PyResult<Bound<'py, P
 /// Writes frame batches and raw datagrams into a new MCAP file (zstd/lz4/uncompressed chunks,
 /// JSON frames with a JSON Schema, schemaless raw channels, summary, indexes and CRCs).
 #[pyclass(frozen, module = "paddock._core", name = "McapWriter")]
-pub(crate) struct PyMcapWriter {
-    path: PathBuf,
-    state: Mutex<State<core::McapWriter, McapStats>>,
-}
-
-impl PyMcapWriter {
-    /// Runs `work` on the open writer with the GIL released.
-    fn with_writer<T: Send>(
-        &self,
-        py: Python<'_>,
-        work: impl FnOnce(&mut core::McapWriter) -> paddock_core::error::Result<T> + Send,
-    ) -> PyResult<T> {
-        let result = detach(py, || {
-            let mut state = lock(&self.state);
-            match &mut *state {
-                State::Open(w) => work(w).map(Some),
-                State::Closed(_) => Ok(None),
-            }
-        })?;
-        result.ok_or_else(|| closed(&self.path))
-    }
-}
+pub(crate) struct PyMcapWriter(Guarded<core::McapWriter, McapStats>);
 
 #[pymethods]
 impl PyMcapWriter {
@@ -79,29 +108,26 @@ impl PyMcapWriter {
             .with_compression(Compression::from_name(compression).map_err(crate::errors::to_py)?)
             .with_chunk_size(chunk_size);
         let writer = detach(py, || core::McapWriter::create(&path, options))?;
-        Ok(Self {
-            path,
-            state: Mutex::new(State::Open(writer)),
-        })
+        Ok(Self(Guarded::new(path, writer)))
     }
 
     /// The file being written.
     #[getter]
     fn path(&self) -> PathBuf {
-        self.path.clone()
+        self.0.path.clone()
     }
 
     /// Whether `close()` was called.
     #[getter]
     fn closed(&self) -> bool {
-        matches!(*lock(&self.state), State::Closed(_))
+        self.0.is_closed()
     }
 
     /// Writes each row of a frame batch (any object with `__arrow_c_array__`) as one JSON message
     /// on `topic`; returns the rows written.
     fn write_frames(&self, py: Python<'_>, topic: &str, batch: PyRecordBatch) -> PyResult<usize> {
         let batch = batch.into_inner();
-        self.with_writer(py, |w| w.write_frames(topic, &batch))
+        self.0.with_writer(py, |w| w.write_frames(topic, &batch))
     }
 
     /// Writes each datagram of a `ts_ns: int64, payload: binary` batch as one message on
@@ -114,7 +140,8 @@ impl PyMcapWriter {
         batch: PyRecordBatch,
     ) -> PyResult<usize> {
         let batch = batch.into_inner();
-        self.with_writer(py, |w| w.write_raw(topic, protocol, &batch))
+        self.0
+            .with_writer(py, |w| w.write_raw(topic, protocol, &batch))
     }
 
     /// Writes a metadata record (recording name, game, track, car, started_at …).
@@ -124,32 +151,18 @@ impl PyMcapWriter {
         name: &str,
         data: BTreeMap<String, String>,
     ) -> PyResult<()> {
-        self.with_writer(py, |w| w.add_metadata(name, data))
+        self.0.with_writer(py, |w| w.add_metadata(name, data))
     }
 
     /// Closes the current chunk and hands everything written so far to the OS.
     fn flush(&self, py: Python<'_>) -> PyResult<()> {
-        self.with_writer(py, core::McapWriter::flush)
+        self.0.with_writer(py, core::McapWriter::flush)
     }
 
     /// Finishes the file (summary, indexes, CRCs) and returns its statistics; later calls return
     /// the same statistics, later writes raise `RecordingError`.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let stats = detach(py, || {
-            let mut state = lock(&self.state);
-            if let State::Closed(stats) = &*state {
-                return Ok(*stats);
-            }
-            // Mark closed first: a failed finish must not be retried on a half-written file.
-            let State::Open(writer) =
-                std::mem::replace(&mut *state, State::Closed(McapStats::default()))
-            else {
-                return Ok(McapStats::default());
-            };
-            let stats = writer.finish()?;
-            *state = State::Closed(stats);
-            Ok(stats)
-        })?;
+        let stats = self.0.close(py, core::McapWriter::finish)?;
         mcap_stats_dict(py, &stats)
     }
 
@@ -165,7 +178,7 @@ impl PyMcapWriter {
     fn __repr__(&self) -> String {
         format!(
             "McapWriter({:?}, closed={})",
-            self.path.display().to_string(),
+            self.0.path.display().to_string(),
             self.closed()
         )
     }
@@ -181,24 +194,7 @@ fn raw_stats_dict<'py>(py: Python<'py>, s: &RawStats) -> PyResult<Bound<'py, PyD
 /// Writes a raw datagram file: magic `PDKRAW01`, a JSON header, then one
 /// `(i64 ts_ns, u32 length, payload)` record per datagram (little-endian).
 #[pyclass(frozen, module = "paddock._core", name = "RawWriter")]
-pub(crate) struct PyRawWriter {
-    path: PathBuf,
-    state: Mutex<State<raw::RawWriter, RawStats>>,
-}
-
-impl PyRawWriter {
-    fn with_writer<T: Send>(
-        &self,
-        py: Python<'_>,
-        work: impl FnOnce(&mut raw::RawWriter) -> paddock_core::error::Result<T> + Send,
-    ) -> PyResult<T> {
-        let result = detach(py, || match &mut *lock(&self.state) {
-            State::Open(w) => work(w).map(Some),
-            State::Closed(_) => Ok(None),
-        })?;
-        result.ok_or_else(|| closed(&self.path))
-    }
-}
+pub(crate) struct PyRawWriter(Guarded<raw::RawWriter, RawStats>);
 
 #[pymethods]
 impl PyRawWriter {
@@ -217,45 +213,29 @@ impl PyRawWriter {
             started_ns,
         };
         let writer = detach(py, || raw::RawWriter::create(&path, &header))?;
-        Ok(Self {
-            path,
-            state: Mutex::new(State::Open(writer)),
-        })
+        Ok(Self(Guarded::new(path, writer)))
     }
 
     /// The file being written.
     #[getter]
     fn path(&self) -> PathBuf {
-        self.path.clone()
+        self.0.path.clone()
     }
 
     /// Appends every row of a `ts_ns: int64, payload: binary` batch; returns the records written.
     fn write(&self, py: Python<'_>, batch: PyRecordBatch) -> PyResult<usize> {
         let batch = batch.into_inner();
-        self.with_writer(py, |w| w.write(&batch))
+        self.0.with_writer(py, |w| w.write(&batch))
     }
 
     /// Hands every record written so far to the OS.
     fn flush(&self, py: Python<'_>) -> PyResult<()> {
-        self.with_writer(py, raw::RawWriter::flush)
+        self.0.with_writer(py, raw::RawWriter::flush)
     }
 
     /// Flushes and syncs the file; returns `{"records", "bytes"}`. Idempotent.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let stats = detach(py, || {
-            let mut state = lock(&self.state);
-            if let State::Closed(stats) = &*state {
-                return Ok(*stats);
-            }
-            let State::Open(writer) =
-                std::mem::replace(&mut *state, State::Closed(RawStats::default()))
-            else {
-                return Ok(RawStats::default());
-            };
-            let stats = writer.finish()?;
-            *state = State::Closed(stats);
-            Ok(stats)
-        })?;
+        let stats = self.0.close(py, raw::RawWriter::finish)?;
         raw_stats_dict(py, &stats)
     }
 
