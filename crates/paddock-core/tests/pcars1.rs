@@ -163,7 +163,7 @@ fn every_packet_of_the_real_capture_decodes() {
                 track += usize::from(
                     s.track_location.contains("Dubai") && s.track_variation == "International",
                 );
-                assert_eq!(s.car_class_name, "Road C2");
+                assert!(s.car_class_name == "Road C2" || s.car_name.is_empty());
             }
             Packet::ParticipantStringsAdditional(a) => {
                 counts[2] += 1;
@@ -171,12 +171,13 @@ fn every_packet_of_the_real_capture_decodes() {
                 names.extend(a.name.iter().cloned());
             }
         }
-        assert_eq!(&encode(&packet), d, "re-encoding is byte-exact");
+        // Stale bytes after a string's NUL are dropped, so compare decoded values.
+        assert_eq!(decode(&encode(&packet)).unwrap(), packet);
     }
     assert_eq!(counts, [2880, 11, 9]);
-    // The last two strings packets have the first byte of the car name zeroed.
-    assert!(car_names >= 9, "car name in {car_names} packets");
-    assert_eq!(track, 11);
+    // The last two strings packets have the first byte of every string zeroed (stale tails).
+    assert_eq!(car_names, 9);
+    assert_eq!(track, 9);
     assert!(names.iter().any(|n| n == "Arnau Verdaguer Vila"));
 
     // Batch decoding agrees, and the canonical rows are physically consistent.
