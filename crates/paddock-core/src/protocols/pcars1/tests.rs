@@ -26,7 +26,7 @@ fn telemetry(buf: &[u8]) -> Telemetry {
 fn sample_telemetry() -> Vec<u8> {
     let mut buf = datagram(0, 1367);
     put(&mut buf, 0, &1200u16.to_le_bytes());
-    buf[2] = (37 << 2) | 0;
+    buf[2] = 37 << 2;
     buf[3] = 0x52;
     buf[4] = 2;
     buf[5] = 20;
