@@ -167,7 +167,6 @@ class Pcars1Sender:
             "sector": (state.sector + 1) & 0x07,
             "last_sector_time": time_or_none(state.last_sector_time_s),
         }
-        laps_left = max(self.laps_in_event - (state.lap - 1), 0)
         return {
             "packet": "telemetry",
             "game_session_state": GAME_PLAYING_PRACTICE,
@@ -185,7 +184,8 @@ class Pcars1Sender:
             "split_time_ahead": NO_TIME,
             "split_time_behind": NO_TIME,
             "split_time": 0.0,
-            "event_time_remaining": NO_TIME if self.laps_in_event else float(laps_left),
+            # No timed events: −1 (lap-based or open practice).
+            "event_time_remaining": NO_TIME,
             "personal_fastest_lap_time": best_lap,
             "world_fastest_lap_time": best_lap,
             "current_sector1_time": sectors[0],
