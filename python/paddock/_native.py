@@ -20,6 +20,10 @@ pcars2_decode = _core.pcars2_decode
 pcars2_encode = _core.pcars2_encode
 pcars2_decode_batch = _core.pcars2_decode_batch
 pcars2_frames = _core.pcars2_frames
+pcars1_decode = _core.pcars1_decode
+pcars1_encode = _core.pcars1_encode
+pcars1_decode_batch = _core.pcars1_decode_batch
+pcars1_frames = _core.pcars1_frames
 channel_registry = _core.channel_registry
 
 PaddockError = _core.PaddockError
@@ -47,6 +51,10 @@ __all__ = [
     "mcap_read_raw",
     "mcap_recover",
     "mcap_verify",
+    "pcars1_decode",
+    "pcars1_decode_batch",
+    "pcars1_encode",
+    "pcars1_frames",
     "pcars2_decode",
     "pcars2_decode_batch",
     "pcars2_encode",

@@ -131,3 +131,42 @@ pub fn pcars2_packet_of(kind: PacketKind) -> proptest::strategy::BoxedStrategy<P
 pub fn pcars2_packet() -> impl Strategy<Value = Packet> {
     proptest::sample::select(PacketKind::ALL.to_vec()).prop_flat_map(pcars2_packet_of)
 }
+
+/// An arbitrary Project CARS 1 packet of `kind`: every field random (floats never NaN, strings
+/// without NUL and short enough to survive encoding), the type bits of the header byte matching
+/// the kind, so that `decode(encode(p)) == p`.
+pub fn pcars1_packet_of(
+    kind: crate::protocols::pcars1::PacketKind,
+) -> proptest::strategy::BoxedStrategy<crate::protocols::pcars1::Packet> {
+    use crate::protocols::pcars1::{
+        Packet as P1, PacketKind as K1, ParticipantStrings, ParticipantStringsAdditional,
+        Telemetry as T1,
+    };
+    let packet = match kind {
+        K1::Telemetry => record::<T1>().prop_map(P1::Telemetry).boxed(),
+        K1::ParticipantStrings => record::<ParticipantStrings>()
+            .prop_map(P1::ParticipantStrings)
+            .boxed(),
+        K1::ParticipantStringsAdditional => record::<ParticipantStringsAdditional>()
+            .prop_map(P1::ParticipantStringsAdditional)
+            .boxed(),
+    };
+    packet
+        .prop_map(|mut p| {
+            let packet_type = p.kind().packet_type();
+            let header = match &mut p {
+                P1::Telemetry(t) => &mut t.header,
+                P1::ParticipantStrings(s) => &mut s.header,
+                P1::ParticipantStringsAdditional(a) => &mut a.header,
+            };
+            header.packet_type_sequence = (header.packet_type_sequence & !0x03) | packet_type;
+            p
+        })
+        .boxed()
+}
+
+/// An arbitrary Project CARS 1 packet of any kind.
+pub fn pcars1_packet() -> impl Strategy<Value = crate::protocols::pcars1::Packet> {
+    proptest::sample::select(crate::protocols::pcars1::PacketKind::ALL.to_vec())
+        .prop_flat_map(pcars1_packet_of)
+}

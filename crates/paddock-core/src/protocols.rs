@@ -2,7 +2,10 @@
 //! Arrow, encodes (for the simulator and tests) and maps its fields onto canonical channels through
 //! a [`FrameDecoder`].
 
+#[macro_use]
 pub mod pcars2;
+pub mod pcars1;
+pub mod pcars_auto;
 
 use crate::arrow::FrameBuilder;
 use crate::channels::Channel;
@@ -26,13 +29,19 @@ pub trait FrameDecoder: Send {
         datagram: &[u8],
         out: &mut FrameBuilder,
     ) -> Result<usize, DecodeError>;
+    /// For decoders that accept several formats (`project_cars`): the protocol name of the
+    /// format of the last datagram decoded (`project_cars_1`), `None` before the first one and
+    /// for single-format decoders.
+    fn detected(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Names of the protocols a feed can speak.
-pub const PROTOCOLS: &[&str] = &[pcars2::PROTOCOL];
+pub const PROTOCOLS: &[&str] = &[pcars2::PROTOCOL, pcars1::PROTOCOL, pcars_auto::PROTOCOL];
 
 /// Namespaced channels of every protocol, for the channel registry.
-pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[pcars2::NAMESPACED];
+pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[pcars2::NAMESPACED, pcars1::NAMESPACED];
 
 /// A fresh frame decoder for `protocol`.
 ///
@@ -41,6 +50,8 @@ pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[pcars2::NAMESPACED];
 pub fn frame_decoder(protocol: &str) -> Result<Box<dyn FrameDecoder>, CoreError> {
     match protocol {
         pcars2::PROTOCOL => Ok(Box::new(pcars2::Pcars2Frames::default())),
+        pcars1::PROTOCOL => Ok(Box::new(pcars1::Pcars1Frames::default())),
+        pcars_auto::PROTOCOL => Ok(Box::new(pcars_auto::PcarsAutoFrames::default())),
         other => Err(CoreError::UnknownProtocol(other.to_string())),
     }
 }

@@ -1,9 +1,10 @@
-//! Wire-format functions: Project CARS 2 decode/encode of one datagram (JSON), batch decode to
-//! Arrow and canonical frames. Conversion only; every byte rule lives in paddock-core.
+//! Wire-format functions: Project CARS 2 and Project CARS 1 decode/encode of one datagram (JSON),
+//! batch decode to Arrow and canonical frames. Conversion only; every byte rule lives in paddock-core.
 
 use std::collections::HashMap;
 
 use paddock_core::arrow::FrameBuilder;
+use paddock_core::protocols::pcars1::{self, Pcars1Frames};
 use paddock_core::protocols::pcars2::{self, Pcars2Frames};
 use paddock_core::protocols::FrameDecoder;
 use paddock_core::CoreError;
@@ -82,8 +83,19 @@ fn pcars2_decode_batch<'py>(
             ts_ns.iter().copied().zip(slices.iter().copied()),
         )?)
     })?;
-    let mut batches = HashMap::with_capacity(out.batches.len());
-    for (name, batch) in out.batches {
+    batches_to_py(py, out.batches, out.decoded, out.errors, &out.first_errors)
+}
+
+/// The Python form of a batch decode: `(batches by packet name, decoded, errors, messages)`.
+fn batches_to_py<'py>(
+    py: Python<'py>,
+    named: Vec<(&'static str, arrow_array::RecordBatch)>,
+    decoded: u64,
+    errors_count: u64,
+    first_errors: &[(usize, paddock_core::DecodeError)],
+) -> PyResult<(Bound<'py, PyDict>, u64, u64, Vec<String>)> {
+    let mut batches = HashMap::with_capacity(named.len());
+    for (name, batch) in named {
         if batches.insert(name, batch).is_some() {
             return Err(errors::to_py(CoreError::InvalidArgument(format!(
                 "too many {name} packets for one batch; decode the datagrams in parts"
@@ -94,12 +106,11 @@ fn pcars2_decode_batch<'py>(
     for (name, batch) in batches {
         dict.set_item(name, Bound::new(py, PyBatch::from(batch))?)?;
     }
-    let messages = out
-        .first_errors
+    let messages = first_errors
         .iter()
         .map(|(index, err)| format!("datagram {index}: {err}"))
         .collect();
-    Ok((dict, out.decoded, out.errors, messages))
+    Ok((dict, decoded, errors_count, messages))
 }
 
 /// Decodes datagrams into one canonical frame batch (one row per telemetry packet) through the
@@ -111,10 +122,20 @@ fn pcars2_frames<'py>(
     datagrams: &Bound<'py, PyAny>,
     ts_ns: Vec<i64>,
 ) -> PyResult<PyBatch> {
+    frames_with(py, datagrams, ts_ns, Box::new(Pcars2Frames::new()))
+}
+
+/// Runs `frames` over the datagrams: one canonical batch, with `protocol`, `decoded` and
+/// `errors` in its schema metadata.
+fn frames_with<'py>(
+    py: Python<'py>,
+    datagrams: &Bound<'py, PyAny>,
+    ts_ns: Vec<i64>,
+    mut frames: Box<dyn FrameDecoder>,
+) -> PyResult<PyBatch> {
     let (held, ts_ns) = collect(datagrams, Some(ts_ns))?;
     let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
     let batch = detach(py, || {
-        let mut frames = Pcars2Frames::new();
         let mut out = FrameBuilder::new(frames.channels());
         let (mut decoded, mut errors) = (0u64, 0u64);
         for (&ts, datagram) in ts_ns.iter().zip(&slices) {
@@ -125,7 +146,7 @@ fn pcars2_frames<'py>(
         }
         let batch = out.finish()?;
         let metadata = HashMap::from([
-            ("protocol".to_string(), pcars2::PROTOCOL.to_string()),
+            ("protocol".to_string(), frames.protocol().to_string()),
             ("decoded".to_string(), decoded.to_string()),
             ("errors".to_string(), errors.to_string()),
         ]);
@@ -135,10 +156,75 @@ fn pcars2_frames<'py>(
     Ok(PyBatch::from(batch))
 }
 
+/// Decodes one Project CARS 1 datagram to the JSON form of its packet.
+#[pyfunction]
+fn pcars1_decode(datagram: &[u8]) -> PyResult<String> {
+    let packet = pcars1::decode(datagram).map_err(errors::decode_to_py)?;
+    pcars1::to_json(&packet).map_err(|e| errors::to_py(e.into()))
+}
+
+/// Encodes the JSON form of a Project CARS 1 packet to its datagram.
+#[pyfunction]
+fn pcars1_encode<'py>(py: Python<'py>, packet_json: &str) -> PyResult<Bound<'py, PyBytes>> {
+    let packet = pcars1::from_json(packet_json).map_err(|e| {
+        errors::to_py(CoreError::InvalidArgument(format!(
+            "not a pcars1 packet: {e}"
+        )))
+    })?;
+    Ok(PyBytes::new(py, &pcars1::encode(&packet)))
+}
+
+/// Decodes many Project CARS 1 datagrams into one Arrow batch per packet type:
+/// `(batches by packet name, decoded, errors, first error messages)`.
+#[pyfunction]
+#[pyo3(signature = (datagrams, ts_ns=None))]
+fn pcars1_decode_batch<'py>(
+    py: Python<'py>,
+    datagrams: &Bound<'py, PyAny>,
+    ts_ns: Option<Vec<i64>>,
+) -> PyResult<(Bound<'py, PyDict>, u64, u64, Vec<String>)> {
+    let (held, ts_ns) = collect(datagrams, ts_ns)?;
+    let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
+    let out = detach(py, || {
+        Ok(pcars1::decode_batch(
+            ts_ns.iter().copied().zip(slices.iter().copied()),
+        )?)
+    })?;
+    batches_to_py(py, out.batches, out.decoded, out.errors, &out.first_errors)
+}
+
+/// Decodes datagrams into one canonical frame batch through a frame decoder: `protocol` is
+/// `project_cars_1` (the default) or `project_cars` (auto-detecting PCARS1/PCARS2, union schema).
+#[pyfunction]
+#[pyo3(signature = (datagrams, ts_ns, protocol="project_cars_1"))]
+fn pcars1_frames<'py>(
+    py: Python<'py>,
+    datagrams: &Bound<'py, PyAny>,
+    ts_ns: Vec<i64>,
+    protocol: &str,
+) -> PyResult<PyBatch> {
+    let frames: Box<dyn FrameDecoder> = match protocol {
+        pcars1::PROTOCOL => Box::new(Pcars1Frames::new()),
+        paddock_core::protocols::pcars_auto::PROTOCOL => {
+            paddock_core::protocols::frame_decoder(protocol).map_err(errors::to_py)?
+        }
+        other => {
+            return Err(errors::to_py(CoreError::InvalidArgument(format!(
+                "protocol must be project_cars_1 or project_cars, not {other:?}"
+            ))))
+        }
+    };
+    frames_with(py, datagrams, ts_ns, frames)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pcars2_decode, m)?)?;
     m.add_function(wrap_pyfunction!(pcars2_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pcars2_decode_batch, m)?)?;
     m.add_function(wrap_pyfunction!(pcars2_frames, m)?)?;
+    m.add_function(wrap_pyfunction!(pcars1_decode, m)?)?;
+    m.add_function(wrap_pyfunction!(pcars1_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(pcars1_decode_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(pcars1_frames, m)?)?;
     Ok(())
 }

@@ -78,7 +78,8 @@ impl PyUdpFeed {
 
     /// Health and counters: name, protocol, state ("stopped" | "listening" | "receiving" |
     /// "stale" | "unavailable"), reason, bind, local_addr, packets, bytes, decode_errors,
-    /// last_error, ring_rows, dropped_rows, dropped_raw, dropped_frames, rate_hz,
+    /// last_error, detected_format (`project_cars`: the format last seen), ring_rows,
+    /// dropped_rows, dropped_raw, dropped_frames, rate_hz,
     /// last_packet_ns, started_ns.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.0.stats();
@@ -93,6 +94,7 @@ impl PyUdpFeed {
         d.set_item("bytes", s.bytes)?;
         d.set_item("decode_errors", s.decode_errors)?;
         d.set_item("last_error", s.last_error)?;
+        d.set_item("detected_format", s.detected_format)?;
         d.set_item("ring_rows", s.ring_rows)?;
         d.set_item("dropped_rows", s.dropped_rows)?;
         d.set_item("dropped_raw", s.dropped_raw)?;

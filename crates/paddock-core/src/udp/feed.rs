@@ -69,6 +69,8 @@ pub(super) struct Shared {
     pub(super) bytes: AtomicU64,
     pub(super) decode_errors: AtomicU64,
     pub(super) last_error: Mutex<Option<String>>,
+    /// The format the decoder last detected (`FrameDecoder::detected`).
+    pub(super) detected: Mutex<Option<&'static str>>,
     /// Receive time of the last datagram (system clock, ns since the epoch), or `NONE_NS`.
     pub(super) last_packet_ns: AtomicI64,
     /// The same on the monotonic clock, ns since `epoch`, or `NONE_NS`; drives the state.
@@ -142,6 +144,7 @@ impl UdpFeed {
             bytes: AtomicU64::new(0),
             decode_errors: AtomicU64::new(0),
             last_error: Mutex::new(None),
+            detected: Mutex::new(None),
             last_packet_ns: AtomicI64::new(NONE_NS),
             last_packet_mono_ns: AtomicI64::new(NONE_NS),
             epoch: Instant::now(),
@@ -253,6 +256,7 @@ impl UdpFeed {
             bytes: self.shared.bytes.load(Ordering::Acquire),
             decode_errors: self.shared.decode_errors.load(Ordering::Acquire),
             last_error: lock(&self.shared.last_error).clone(),
+            detected_format: lock(&self.shared.detected).map(str::to_string),
             ring_rows,
             dropped_rows,
             dropped_raw,

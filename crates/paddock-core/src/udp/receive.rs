@@ -180,6 +180,9 @@ impl Receiver {
                 }
             }
         }
+        if let Some(format) = self.decoder.detected() {
+            *lock(&self.shared.detected) = Some(format);
+        }
         if errors > 0 {
             self.shared
                 .decode_errors

@@ -70,6 +70,10 @@ pub struct FeedStats {
     pub decode_errors: u64,
     /// The last decode (or internal) error message.
     pub last_error: Option<String>,
+    /// For multi-format protocols (`project_cars`): the protocol name of the format last
+    /// detected (`project_cars_1`, `project_cars_2`); `None` before the first datagram decoded
+    /// and for single-format protocols.
+    pub detected_format: Option<String>,
     /// Frame rows in the ring now.
     pub ring_rows: usize,
     /// Frame rows dropped by the full ring.

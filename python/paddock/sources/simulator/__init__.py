@@ -2,13 +2,14 @@
 
 The pieces: a :class:`Track` (built from segments or a TUM FTM centre line), a :class:`Car`,
 the lap's :class:`SpeedProfile`, a :class:`Driver` that steps a simulated clock along it, a
-:class:`Pcars2Sender` that turns each state into Project CARS 2 packets, and the
-:class:`Simulator` that sends them over a UDP socket in real time.
+:class:`Pcars2Sender` (or :class:`Pcars1Sender`) that turns each state into Project CARS 2 (or 1)
+packets, and the :class:`Simulator` that sends them over a UDP socket in real time.
 """
 
 from paddock.sources.simulator.car import Car
 from paddock.sources.simulator.driver import CarState, Driver
 from paddock.sources.simulator.layouts import bundled_track, load_track
+from paddock.sources.simulator.pcars1 import Pcars1Sender
 from paddock.sources.simulator.pcars2 import Pcars2Sender
 from paddock.sources.simulator.profile import (
     BrakeZone,
@@ -26,6 +27,7 @@ __all__ = [
     "CarState",
     "Corner",
     "Driver",
+    "Pcars1Sender",
     "Pcars2Sender",
     "RunStats",
     "Simulator",

@@ -66,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--game",
         default="project_cars_2",
         choices=SUPPORTED_GAMES + PLANNED_GAMES,
-        help="wire format to emit (only project_cars_2 is implemented so far)",
+        help="wire format to emit (project_cars_2 or project_cars_1)",
     )
     parser.add_argument(
         "--to",

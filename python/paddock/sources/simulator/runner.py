@@ -16,15 +16,16 @@ from typing import Any, cast
 from paddock.sources.simulator.car import Car
 from paddock.sources.simulator.driver import Driver
 from paddock.sources.simulator.layouts import load_track
+from paddock.sources.simulator.pcars1 import Pcars1Sender
 from paddock.sources.simulator.pcars2 import Pcars2Sender
 from paddock.sources.simulator.pcars2_wire import Encode, Packet
 from paddock.sources.simulator.profile import SpeedProfile, compute_profile, fit_lap_time
 from paddock.sources.simulator.track import Track
 
-SUPPORTED_GAMES = ("project_cars_2",)
+SUPPORTED_GAMES = ("project_cars_2", "project_cars_1")
 """Games the simulator can emit."""
 
-PLANNED_GAMES = ("assetto_corsa", "assetto_corsa_competizione", "project_cars_1")
+PLANNED_GAMES = ("assetto_corsa", "assetto_corsa_competizione")
 """Games paddock receives but the simulator does not emit yet."""
 
 MAX_BURST_TICKS = 3
@@ -54,6 +55,38 @@ class RunStats:
     laps_completed: int
 
 
+GAME_NAMES = {"project_cars_2": "Project CARS 2", "project_cars_1": "Project CARS 1"}
+"""Display name of each supported game."""
+
+
+def _native_encoder(game: str) -> Encode:
+    """Return ``encode`` of ``game``'s protocol module.
+
+    Raises:
+        ImportError: If the encoder module is not available (extension not built).
+
+    """
+    name = "paddock.protocols." + ("pcars1" if game == "project_cars_1" else "pcars2")
+    try:
+        module = importlib.import_module(name)
+    except ImportError as exc:
+        raise ImportError(
+            f"the {GAME_NAMES.get(game, game)} encoder ({name}) is not available; "
+            "build the extension with `just dev` or pass encode="
+        ) from exc
+    return cast(Encode, module.encode)
+
+
+def pcars1_encoder() -> Encode:
+    """Return ``paddock.protocols.pcars1.encode``, the native Project CARS 1 encoder.
+
+    Raises:
+        ImportError: If the encoder module is not available (extension not built).
+
+    """
+    return _native_encoder("project_cars_1")
+
+
 def default_encoder() -> Encode:
     """Return ``paddock.protocols.pcars2.encode``, the native Project CARS 2 encoder.
 
@@ -61,21 +94,14 @@ def default_encoder() -> Encode:
         ImportError: If the encoder module is not available (extension not built).
 
     """
-    try:
-        module = importlib.import_module("paddock.protocols.pcars2")
-    except ImportError as exc:
-        raise ImportError(
-            "the Project CARS 2 encoder (paddock.protocols.pcars2) is not available; "
-            "build the extension with `just dev` or pass encode="
-        ) from exc
-    return cast(Encode, module.encode)
+    return _native_encoder("project_cars_2")
 
 
 class Simulator:
     """A car lapping a track that emits a game's UDP telemetry.
 
     Args:
-        game: Wire format to emit; only ``"project_cars_2"`` for now.
+        game: Wire format to emit: ``"project_cars_2"`` or ``"project_cars_1"``.
         to: ``(host, port)`` to send the datagrams to.
         rate_hz: Ticks per second (telemetry and timings packets are sent every tick).
         lap_seconds: Scale the track so a lap takes about this long; ``None`` keeps its size.
@@ -133,8 +159,14 @@ class Simulator:
         self.ambient_c = float(weather.randint(15, 28))
         self.track_temp_c = self.ambient_c + float(weather.randint(4, 14))
         self.driver = Driver(self.profile, rate_hz=rate_hz, ambient_c=self.ambient_c)
-        self.sender = Pcars2Sender(
-            encode or default_encoder(),
+        if game == "project_cars_1":
+            sender: type[Pcars1Sender] | type[Pcars2Sender] = Pcars1Sender
+            encode = encode or pcars1_encoder()
+        else:
+            sender = Pcars2Sender
+            encode = encode or default_encoder()
+        self.sender: Pcars1Sender | Pcars2Sender = sender(
+            encode,
             track=self.track,
             car=self.car,
             driver_name=driver_name,
@@ -155,7 +187,7 @@ class Simulator:
         """One line saying what is sent where."""
         host, port = self.to
         return (
-            f"simulating Project CARS 2 UDP to {host}:{port} at {self.rate_hz:g} Hz: "
+            f"simulating {GAME_NAMES[self.game]} UDP to {host}:{port} at {self.rate_hz:g} Hz: "
             f"{self.track.display_name} ({self.track.length_m:.0f} m, "
             f"lap {self.lap_time_s:.2f} s, scale {self.track.scale:.3g})"
         )

@@ -130,7 +130,7 @@ def test_thread_errors_surface_on_stop(receiver: Receiver, small_track: Track) -
         sim.stop()
 
 
-@pytest.mark.parametrize("game", ["assetto_corsa", "assetto_corsa_competizione", "project_cars_1"])
+@pytest.mark.parametrize("game", ["assetto_corsa", "assetto_corsa_competizione"])
 def test_other_games_are_not_yet_supported(game: str, fake_encode: Encode) -> None:
     with pytest.raises(ValueError, match="not yet supported by the simulator"):
         Simulator(game=game, encode=fake_encode)
@@ -221,3 +221,42 @@ def test_cli_ctrl_c_still_writes_truth(
     truth = tmp_path / "truth.json"
     assert cli.run(_parse("--truth-out", str(truth))) == 0
     assert json.loads(truth.read_text())["laps"] == []
+
+
+def test_project_cars_1_over_real_udp(receiver: Receiver, small_track: Track) -> None:
+    pcars1 = pytest.importorskip("paddock.protocols.pcars1")
+    # Unpaced, the whole run arrives at once: room for all of it in the socket buffer.
+    receiver.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    sim = Simulator(
+        game="project_cars_1", to=receiver.address, rate_hz=20.0, track=small_track, realtime=False
+    )
+    assert "Project CARS 1" in sim.describe()
+    stats = sim.run(duration_s=13.0)
+    receiver.wait_for(stats.datagrams)
+    assert stats.send_errors == 0
+    assert len(receiver.datagrams) == stats.datagrams
+    packets = [pcars1.decode(d) for d in receiver.datagrams]
+    tags = [p["packet"] for p in packets]
+    assert tags.count("telemetry") == stats.ticks
+    assert tags[0] == "participant_strings"
+    assert {len(d) for d in receiver.datagrams} == {1367, 1347}
+    strings = packets[0]
+    assert strings["car_name"] == sim.car.name
+    assert strings["name"][0] == "Paddock Driver"
+    sequences = [p["packet_type_sequence"] >> 2 for p in packets]
+    assert sequences[:70] == [i & 0x3F for i in range(70)]
+    assert stats.laps_completed == 1
+
+    ts = list(range(len(receiver.datagrams)))
+    pa = pytest.importorskip("pyarrow")
+    frames = pa.record_batch(pcars1.frames(receiver.datagrams, ts_ns=ts)).to_pydict()
+    assert len(frames["speed_kmh"]) == stats.ticks
+    assert max(frames["speed_kmh"]) > 50
+    assert max(frames["lap"]) == 2
+    assert set(frames["sector"]) == {1.0, 2.0, 3.0}
+    # The running sector time restarts at each sector and stays below the lap time.
+    assert all(
+        st is not None and lt is not None and st <= lt + 1e-6
+        for st, lt in zip(frames["sector_time_s"], frames["lap_time_s"], strict=True)
+    )
+    assert frames["last_lap_s"][-1] == pytest.approx(sim.lap_time_s, abs=0.05)

@@ -287,7 +287,23 @@ impl Pcars2Frames {
         Self::default()
     }
 
-    fn push_telemetry(&mut self, ts_ns: i64, t: &Telemetry, out: &mut FrameBuilder) {
+    /// Takes in one decoded packet: the row of a telemetry packet (in [`CHANNEL_NAMES`] order),
+    /// `None` for the others, which only update the remembered state.
+    pub(crate) fn take(&mut self, packet: Packet) -> Option<&[Option<f64>]> {
+        match packet {
+            Packet::Telemetry(t) => return Some(self.row(&t)),
+            Packet::Timings(t) => self.timings = Some(t),
+            Packet::TimeStats(s) => self.time_stats = Some(s),
+            Packet::GameState(g) => self.game_state = Some(g),
+            Packet::Race(_)
+            | Packet::Participants(_)
+            | Packet::VehicleNames(_)
+            | Packet::ClassNames(_) => {}
+        }
+        None
+    }
+
+    fn row(&mut self, t: &Telemetry) -> &[Option<f64>] {
         let odometer0_km = *self.odometer0_km.get_or_insert(t.odometer_km);
         let idx = match self
             .timings
@@ -312,7 +328,7 @@ impl Pcars2Frames {
         };
         self.row.clear();
         self.row.extend(GETTERS.iter().map(|get| get(&ctx)));
-        out.push_row(ts_ns, &self.row);
+        &self.row
     }
 }
 
@@ -332,19 +348,10 @@ impl FrameDecoder for Pcars2Frames {
         datagram: &[u8],
         out: &mut FrameBuilder,
     ) -> Result<usize, DecodeError> {
-        match decode(datagram)? {
-            Packet::Telemetry(t) => {
-                self.push_telemetry(ts_ns, &t, out);
-                return Ok(1);
-            }
-            Packet::Timings(t) => self.timings = Some(t),
-            Packet::TimeStats(s) => self.time_stats = Some(s),
-            Packet::GameState(g) => self.game_state = Some(g),
-            Packet::Race(_)
-            | Packet::Participants(_)
-            | Packet::VehicleNames(_)
-            | Packet::ClassNames(_) => {}
-        }
-        Ok(0)
+        let packet = decode(datagram)?;
+        Ok(self.take(packet).map_or(0, |row| {
+            out.push_row(ts_ns, row);
+            1
+        }))
     }
 }
