@@ -6,9 +6,6 @@
 // A measurement prints its figures, and its fixture cannot fail on the data it builds itself.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
-// A measurement: a failed unwrap is a failed run, and the figures are its output.
-#![allow(clippy::unwrap_used, clippy::print_stdout)]
-
 use std::sync::Arc;
 use std::time::Instant;
 
