@@ -48,8 +48,8 @@ GAMES: tuple[GameInfo, ...] = (
         "pcars",
         5606,
         "udp",
-        live=False,
-        simulated=False,
+        live=True,
+        simulated=True,
     ),
     GameInfo(
         "project_cars_2",

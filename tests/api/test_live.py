@@ -109,3 +109,23 @@ async def test_unknown_route_and_openapi(client: AsyncTestClient[Any]) -> None:
     assert "/api/recordings/{recording_id}/data/{feed_name}" in schema["paths"]
     docs = await client.get("/docs", follow_redirects=False)
     assert docs.status_code in (301, 302, 307, 308)
+
+
+async def test_the_pcars_feed_tells_pcars1_from_pcars2(
+    client: AsyncTestClient[Any], udp_sender: socket.socket
+) -> None:
+    from paddock.protocols import pcars1
+
+    port = _feed_port(client)
+    udp_sender.sendto(telemetry(1, speed_ms=20.0), ("127.0.0.1", port))
+
+    async def detected(fmt: str, packets: int) -> dict[str, Any] | None:
+        feed = (await client.get("/api/live")).json()["feeds"][0]
+        return feed if feed["packets"] == packets and feed["detected_format"] == fmt else None
+
+    feed = await wait_for(lambda: detected("project_cars_2", 1))
+    assert feed["speed_kmh"] == 72.0
+    udp_sender.sendto(pcars1.encode({"packet": "telemetry", "speed": 30.0}), ("127.0.0.1", port))
+    feed = await wait_for(lambda: detected("project_cars_1", 2))
+    assert feed["speed_kmh"] == 108.0
+    assert feed["decode_errors"] == 0

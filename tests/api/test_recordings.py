@@ -74,7 +74,7 @@ async def test_record_stop_download_delete(
     raw = await client.get(f"/api/recordings/{rec['id']}/data/pcars")
     assert raw.status_code == 200
     header, records = _parse_pdkraw(raw.content)
-    assert header["protocol"] == "project_cars_2" and header["feed"] == "pcars"
+    assert header["protocol"] == "project_cars" and header["feed"] == "pcars"
     assert [payload for _, payload in records] == sent
     assert all(b[0] <= a[0] for a, b in zip(records[1:], records, strict=False))
 

@@ -34,11 +34,14 @@ class Runtime:
 
 
 def build_feeds(settings: Settings) -> list[Feed]:
-    """The feeds ``settings`` configure: today the Project CARS feed on ``listen:pcars_port``."""
+    """The feeds ``settings`` configure.
+
+    ``pcars`` binds ``listen:pcars_port`` and tells Project CARS 1 and 2 packets apart by length.
+    """
     return [
         UdpSource(
             "pcars",
-            "project_cars_2",
+            "project_cars",
             settings.listen,
             settings.pcars_port,
             ring_capacity=settings.ring_capacity,

@@ -32,6 +32,7 @@ class FeedStatus(msgspec.Struct, kw_only=True):
     rate_hz: float = 0.0
     last_packet_ns: int | None = None
     ring_rows: int = 0
+    detected_format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

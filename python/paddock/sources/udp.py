@@ -82,6 +82,7 @@ class UdpSource(Feed):
             rate_hz=s["rate_hz"],
             last_packet_ns=s["last_packet_ns"],
             ring_rows=s["ring_rows"],
+            detected_format=s.get("detected_format"),
         )
 
     def _require(self) -> Any:

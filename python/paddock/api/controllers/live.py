@@ -52,6 +52,7 @@ class LiveController(Controller):
                     last_error=status.last_error,
                     drops=status.drops,
                     last_packet_ns=status.last_packet_ns,
+                    detected_format=status.detected_format,
                     speed_kmh=_num(row, "speed_kmh"),
                     rpm=_num(row, "rpm"),
                     gear=_num(row, "gear"),

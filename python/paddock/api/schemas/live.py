@@ -31,6 +31,7 @@ class FeedLive(msgspec.Struct, kw_only=True):
     last_error: str | None
     drops: int
     last_packet_ns: int | None
+    detected_format: str | None = None
     speed_kmh: float | None = None
     rpm: float | None = None
     gear: int | None = None
