@@ -2,7 +2,11 @@
 //! Arrow, encodes (for the simulator and tests) and maps its fields onto canonical channels through
 //! a [`FrameDecoder`].
 
+#[macro_use]
 pub mod pcars2;
+pub mod ac;
+
+use std::time::Duration;
 
 use crate::arrow::FrameBuilder;
 use crate::channels::Channel;
@@ -26,13 +30,39 @@ pub trait FrameDecoder: Send {
         datagram: &[u8],
         out: &mut FrameBuilder,
     ) -> Result<usize, DecodeError>;
+
+    /// Session hook, for protocols where the client speaks first (a feed with a peer calls it):
+    /// the datagrams to send to the peer when the feed starts. Default: none.
+    fn on_start(&mut self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+
+    /// Session hook: replies that [`FrameDecoder::push`] queued (a subscription answering a
+    /// handshake), taken after each batch and sent to the peer. Default: none.
+    fn take_replies(&mut self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+
+    /// Session hook, called about every 50 ms while nothing arrives: `idle_for` is the time since
+    /// the last datagram (or since the start). Returns datagrams to send (a re-handshake).
+    /// Default: none.
+    fn on_idle(&mut self, idle_for: Duration) -> Vec<Vec<u8>> {
+        let _ = idle_for;
+        Vec::new()
+    }
+
+    /// Session hook: datagrams to send to the peer when the feed stops (a dismiss). Default:
+    /// none.
+    fn on_stop(&mut self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
 }
 
 /// Names of the protocols a feed can speak.
-pub const PROTOCOLS: &[&str] = &[pcars2::PROTOCOL];
+pub const PROTOCOLS: &[&str] = &[pcars2::PROTOCOL, ac::PROTOCOL];
 
 /// Namespaced channels of every protocol, for the channel registry.
-pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[pcars2::NAMESPACED];
+pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[pcars2::NAMESPACED, ac::NAMESPACED];
 
 /// A fresh frame decoder for `protocol`.
 ///
@@ -41,6 +71,7 @@ pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[pcars2::NAMESPACED];
 pub fn frame_decoder(protocol: &str) -> Result<Box<dyn FrameDecoder>, CoreError> {
     match protocol {
         pcars2::PROTOCOL => Ok(Box::new(pcars2::Pcars2Frames::default())),
+        ac::PROTOCOL => Ok(Box::new(ac::AcFrames::default())),
         other => Err(CoreError::UnknownProtocol(other.to_string())),
     }
 }
