@@ -3,6 +3,8 @@
 //! Ignored by default (it is a measurement, not a check); run it with
 //! `cargo test --release -p paddock-core --test ring_rate -- --ignored --nocapture`.
 
+// A measurement: a failed unwrap is a failed run, and printing the figures is its purpose.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
 use std::sync::Arc;
 use std::time::Instant;
 
