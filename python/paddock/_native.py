@@ -20,6 +20,10 @@ pcars2_decode = _core.pcars2_decode
 pcars2_encode = _core.pcars2_encode
 pcars2_decode_batch = _core.pcars2_decode_batch
 pcars2_frames = _core.pcars2_frames
+ac_decode = _core.ac_decode
+ac_encode = _core.ac_encode
+ac_decode_batch = _core.ac_decode_batch
+ac_frames = _core.ac_frames
 channel_registry = _core.channel_registry
 
 PaddockError = _core.PaddockError
@@ -40,6 +44,10 @@ __all__ = [
     "RingBuffer",
     "UdpFeed",
     "__version__",
+    "ac_decode",
+    "ac_decode_batch",
+    "ac_encode",
+    "ac_frames",
     "build_profile",
     "channel_registry",
     "mcap_info",
