@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from paddock.sources.simulator import ac as ac_side
 from paddock.sources.simulator.car import Car
 from paddock.sources.simulator.driver import Driver
 from paddock.sources.simulator.layouts import load_track
@@ -21,10 +22,10 @@ from paddock.sources.simulator.pcars2_wire import Encode, Packet
 from paddock.sources.simulator.profile import SpeedProfile, compute_profile, fit_lap_time
 from paddock.sources.simulator.track import Track
 
-SUPPORTED_GAMES = ("project_cars_2",)
+SUPPORTED_GAMES = ("project_cars_2", "assetto_corsa")
 """Games the simulator can emit."""
 
-PLANNED_GAMES = ("assetto_corsa", "assetto_corsa_competizione", "project_cars_1")
+PLANNED_GAMES = ("assetto_corsa_competizione", "project_cars_1")
 """Games paddock receives but the simulator does not emit yet."""
 
 MAX_BURST_TICKS = 3
@@ -133,6 +134,17 @@ class Simulator:
         self.ambient_c = float(weather.randint(15, 28))
         self.track_temp_c = self.ambient_c + float(weather.randint(4, 14))
         self.driver = Driver(self.profile, rate_hz=rate_hz, ambient_c=self.ambient_c)
+        # Assetto Corsa is a server: it binds ``to`` and streams to whoever subscribes.
+        self.ac_sender: ac_side.AcSender | None = None
+        self.ac_session = ac_side.AcSession()
+        if game == "assetto_corsa":
+            self.ac_sender = ac_side.AcSender(
+                encode or ac_side.default_encoder(),
+                track=self.track,
+                car=self.car,
+                driver_name=driver_name,
+            )
+            encode = encode or (lambda packet: b"")
         self.sender = Pcars2Sender(
             encode or default_encoder(),
             track=self.track,
@@ -154,8 +166,13 @@ class Simulator:
     def describe(self) -> str:
         """One line saying what is sent where."""
         host, port = self.to
+        where = (
+            f"Assetto Corsa (answering handshakes on {host}:{port})"
+            if self.ac_sender is not None
+            else f"Project CARS 2 UDP to {host}:{port}"
+        )
         return (
-            f"simulating Project CARS 2 UDP to {host}:{port} at {self.rate_hz:g} Hz: "
+            f"simulating {where} at {self.rate_hz:g} Hz: "
             f"{self.track.display_name} ({self.track.length_m:.0f} m, "
             f"lap {self.lap_time_s:.2f} s, scale {self.track.scale:.3g})"
         )
@@ -185,6 +202,9 @@ class Simulator:
         period = 1.0 / self.rate_hz
         ticks = datagrams = sent_bytes = errors = 0
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            if self.ac_sender is not None:
+                sock.bind(self.to)
+                sock.setblocking(False)
             next_due = time.monotonic()
             while not (self._stop.is_set() or (stop is not None and stop.is_set())):
                 if max_ticks is not None and ticks >= max_ticks:
@@ -199,9 +219,9 @@ class Simulator:
                     if now - next_due > MAX_BURST_TICKS * period:
                         next_due = now
                     next_due += period
-                for datagram in self.sender.datagrams(self.driver.step()):
+                for datagram, to in self._tick(sock):
                     try:
-                        sock.sendto(datagram, self.to)
+                        sock.sendto(datagram, to)
                     except OSError:
                         errors += 1
                         continue
@@ -210,6 +230,23 @@ class Simulator:
                 ticks += 1
         self.last_stats = RunStats(ticks, datagrams, sent_bytes, errors, self.driver.completed_laps)
         return self.last_stats
+
+    def _tick(self, sock: socket.socket) -> list[tuple[bytes, tuple[str, int]]]:
+        """Step the car once; the datagrams of the tick and where each goes."""
+        if self.ac_sender is None:
+            return [(d, self.to) for d in self.sender.datagrams(self.driver.step())]
+        ac_side.serve_pending(sock, self.ac_session, self.ac_sender)
+        laps_before = self.driver.completed_laps
+        state = self.driver.step()
+        session = self.ac_session
+        if session.client is None:
+            return []
+        out = []
+        if session.update:
+            out.append((self.ac_sender.car_info(state), session.client))
+        if session.spot and self.driver.completed_laps > laps_before:
+            out.append((self.ac_sender.lap(state), session.client))
+        return out
 
     def start_thread(
         self, *, duration_s: float | None = None, laps: int | None = None
