@@ -114,7 +114,7 @@ def test_feed_session_with_a_fake_ac() -> None:
             assert feed.stats()["peer"] == f"127.0.0.1:{port}"
             client = start[0][1]
             game.sendto(ac.encode({"packet": "handshake_response", "car_name": "x"}), client)
-            assert [op for op, _ in _ops(game, 2)] == [ac.SUBSCRIBE_UPDATE, ac.SUBSCRIBE_SPOT]
+            assert [op for op, _ in _ops(game, 2)] == [ac.SUBSCRIBE_SPOT, ac.SUBSCRIBE_UPDATE]
             for _ in range(5):
                 game.sendto(ac.encode({"packet": "car_info", "speed_kmh": 150.0}), client)
             deadline = time.monotonic() + 2

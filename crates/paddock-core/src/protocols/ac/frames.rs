@@ -3,7 +3,7 @@
 //! that has a peer through the [`FrameDecoder`] session hooks.
 //!
 //! Session: on start, DISMISS (clears a stale subscription) then HANDSHAKE; the 408-byte answer
-//! is met with SUBSCRIBE_UPDATE and SUBSCRIBE_SPOT; with nothing received for [`QUIET_AFTER`] the
+//! is met with SUBSCRIBE_SPOT then SUBSCRIBE_UPDATE; with nothing received for [`QUIET_AFTER`] the
 //! HANDSHAKE is sent again, then every [`RETRY_EVERY`] until AC answers (AC restarted, session
 //! ended, or not running yet); on stop, DISMISS.
 //!
@@ -238,7 +238,7 @@ impl FrameDecoder for AcFrames {
         CHANNEL_NAMES
     }
 
-    /// One row per `car_info`; a handshake response queues SUBSCRIBE_UPDATE and SUBSCRIBE_SPOT
+    /// One row per `car_info`; a handshake response queues SUBSCRIBE_SPOT and SUBSCRIBE_UPDATE
     /// (sent only by a feed with a peer); laps and handshakers give 0 rows.
     fn push(
         &mut self,
@@ -257,8 +257,10 @@ impl FrameDecoder for AcFrames {
             }
             Packet::HandshakeResponse(r) => {
                 self.response = Some(r);
-                self.outbox.push(Operation::SubscribeUpdate.datagram());
+                // SPOT first: should AC keep only one subscription per client (the sample
+                // libraries allow one), the last one, the car stream, is the one that stays.
                 self.outbox.push(Operation::SubscribeSpot.datagram());
+                self.outbox.push(Operation::SubscribeUpdate.datagram());
             }
             Packet::Lap(l) => self.last_lap = Some(l),
             Packet::Handshaker(_) => {}

@@ -210,7 +210,7 @@ fn session_hooks_handshake_subscribe_retry_dismiss() {
     let mut out = FrameBuilder::new(f.channels());
     let response = encode(&Packet::HandshakeResponse(HandshakeResponse::default()));
     assert_eq!(f.push(1, &response, &mut out).unwrap(), 0);
-    assert_eq!(f.take_replies().iter().map(op).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(f.take_replies().iter().map(op).collect::<Vec<_>>(), [2, 1]);
     assert!(f.take_replies().is_empty());
     assert!(f.on_idle(Duration::from_millis(2900)).is_empty());
     assert_eq!(f.on_idle(Duration::from_secs(3)).len(), 1);
