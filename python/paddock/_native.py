@@ -24,6 +24,10 @@ pcars1_decode = _core.pcars1_decode
 pcars1_encode = _core.pcars1_encode
 pcars1_decode_batch = _core.pcars1_decode_batch
 pcars1_frames = _core.pcars1_frames
+ac_decode = _core.ac_decode
+ac_encode = _core.ac_encode
+ac_decode_batch = _core.ac_decode_batch
+ac_frames = _core.ac_frames
 channel_registry = _core.channel_registry
 
 PaddockError = _core.PaddockError
@@ -44,6 +48,10 @@ __all__ = [
     "RingBuffer",
     "UdpFeed",
     "__version__",
+    "ac_decode",
+    "ac_decode_batch",
+    "ac_encode",
+    "ac_frames",
     "build_profile",
     "channel_registry",
     "mcap_info",

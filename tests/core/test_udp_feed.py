@@ -52,7 +52,7 @@ def port_of(feed: _core.UdpFeed) -> int:
 def test_stats_have_every_field(feed: _core.UdpFeed) -> None:
     stats = feed.stats()
     assert set(stats) == {
-        "name", "protocol", "state", "reason", "bind", "local_addr", "packets", "bytes",
+        "name", "protocol", "state", "reason", "bind", "peer", "local_addr", "packets", "bytes",
         "decode_errors", "last_error", "detected_format", "ring_rows", "dropped_rows",
         "dropped_raw", "dropped_frames", "rate_hz", "last_packet_ns", "started_ns",
     }  # fmt: skip

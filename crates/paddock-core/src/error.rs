@@ -42,6 +42,13 @@ pub enum DecodeError {
         expected: usize,
         got: usize,
     },
+    /// The protocol has no type byte and the datagram length matches none of its packets.
+    #[error("{protocol} datagram of {got} bytes matches no packet size (accepted: {sizes})")]
+    UnknownSize {
+        protocol: &'static str,
+        got: usize,
+        sizes: &'static str,
+    },
     /// A field holds a value the protocol does not allow.
     #[error("{protocol} field {field} holds invalid value {value}")]
     InvalidField {

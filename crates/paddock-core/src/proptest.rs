@@ -1,5 +1,6 @@
 //! Property-test strategies for paddock's types (compiled under the `proptest` feature, which
-//! the crate's own tests enable): arbitrary Project CARS 2 packets of every kind.
+//! the crate's own tests enable): arbitrary Project CARS 1 and 2 and Assetto Corsa packets of
+//! every kind.
 
 use proptest::prelude::{any, Strategy};
 
@@ -169,4 +170,33 @@ pub fn pcars1_packet_of(
 pub fn pcars1_packet() -> impl Strategy<Value = crate::protocols::pcars1::Packet> {
     proptest::sample::select(crate::protocols::pcars1::PacketKind::ALL.to_vec())
         .prop_flat_map(pcars1_packet_of)
+}
+
+/// An arbitrary Assetto Corsa packet of `kind`, every field random (floats never NaN, strings
+/// short enough and free of `%`/NUL), with `car_info`'s `identifier` and `size` at the values
+/// [`crate::protocols::ac::decode`] requires, so that `decode(encode(p)) == p`.
+pub fn ac_packet_of(
+    kind: crate::protocols::ac::PacketKind,
+) -> proptest::strategy::BoxedStrategy<crate::protocols::ac::Packet> {
+    use crate::protocols::ac::{CarInfo, HandshakeResponse, Handshaker, Lap, Packet, PacketKind};
+    match kind {
+        PacketKind::Handshaker => record::<Handshaker>().prop_map(Packet::Handshaker).boxed(),
+        PacketKind::HandshakeResponse => record::<HandshakeResponse>()
+            .prop_map(Packet::HandshakeResponse)
+            .boxed(),
+        PacketKind::CarInfo => record::<CarInfo>()
+            .prop_map(|mut c| {
+                c.identifier = b'a';
+                c.size = 328;
+                Packet::CarInfo(c)
+            })
+            .boxed(),
+        PacketKind::Lap => record::<Lap>().prop_map(Packet::Lap).boxed(),
+    }
+}
+
+/// An arbitrary Assetto Corsa packet of any kind.
+pub fn ac_packet() -> impl Strategy<Value = crate::protocols::ac::Packet> {
+    proptest::sample::select(crate::protocols::ac::PacketKind::ALL.to_vec())
+        .prop_flat_map(ac_packet_of)
 }

@@ -4,8 +4,11 @@
 
 #[macro_use]
 pub mod pcars2;
+pub mod ac;
 pub mod pcars1;
 pub mod pcars_auto;
+
+use std::time::Duration;
 
 use crate::arrow::FrameBuilder;
 use crate::channels::Channel;
@@ -35,13 +38,45 @@ pub trait FrameDecoder: Send {
     fn detected(&self) -> Option<&'static str> {
         None
     }
+
+    /// Session hook, for protocols where the client speaks first (a feed with a peer calls it):
+    /// the datagrams to send to the peer when the feed starts. Default: none.
+    fn on_start(&mut self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+
+    /// Session hook: replies that [`FrameDecoder::push`] queued (a subscription answering a
+    /// handshake), taken after each batch and sent to the peer. Default: none.
+    fn take_replies(&mut self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+
+    /// Session hook, called about every 50 ms while nothing arrives: `idle_for` is the time since
+    /// the last datagram (or since the start). Returns datagrams to send (a re-handshake).
+    /// Default: none.
+    fn on_idle(&mut self, idle_for: Duration) -> Vec<Vec<u8>> {
+        let _ = idle_for;
+        Vec::new()
+    }
+
+    /// Session hook: datagrams to send to the peer when the feed stops (a dismiss). Default:
+    /// none.
+    fn on_stop(&mut self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
 }
 
 /// Names of the protocols a feed can speak.
-pub const PROTOCOLS: &[&str] = &[pcars2::PROTOCOL, pcars1::PROTOCOL, pcars_auto::PROTOCOL];
+pub const PROTOCOLS: &[&str] = &[
+    pcars2::PROTOCOL,
+    pcars1::PROTOCOL,
+    pcars_auto::PROTOCOL,
+    ac::PROTOCOL,
+];
 
 /// Namespaced channels of every protocol, for the channel registry.
-pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[pcars2::NAMESPACED, pcars1::NAMESPACED];
+pub const NAMESPACED_CHANNELS: &[&[Channel]] =
+    &[pcars2::NAMESPACED, pcars1::NAMESPACED, ac::NAMESPACED];
 
 /// A fresh frame decoder for `protocol`.
 ///
@@ -52,6 +87,7 @@ pub fn frame_decoder(protocol: &str) -> Result<Box<dyn FrameDecoder>, CoreError>
         pcars2::PROTOCOL => Ok(Box::new(pcars2::Pcars2Frames::default())),
         pcars1::PROTOCOL => Ok(Box::new(pcars1::Pcars1Frames::default())),
         pcars_auto::PROTOCOL => Ok(Box::new(pcars_auto::PcarsAutoFrames::default())),
+        ac::PROTOCOL => Ok(Box::new(ac::AcFrames::default())),
         other => Err(CoreError::UnknownProtocol(other.to_string())),
     }
 }

@@ -1,9 +1,11 @@
-//! Wire-format functions: Project CARS 2 and Project CARS 1 decode/encode of one datagram (JSON),
-//! batch decode to Arrow and canonical frames. Conversion only; every byte rule lives in paddock-core.
+//! Wire-format functions: Project CARS 2, Project CARS 1 and Assetto Corsa decode/encode of one
+//! datagram (JSON), batch decode to Arrow and canonical frames. Conversion only; every byte rule
+//! lives in paddock-core.
 
 use std::collections::HashMap;
 
 use paddock_core::arrow::FrameBuilder;
+use paddock_core::protocols::ac::{self, AcFrames};
 use paddock_core::protocols::pcars1::{self, Pcars1Frames};
 use paddock_core::protocols::pcars2::{self, Pcars2Frames};
 use paddock_core::protocols::FrameDecoder;
@@ -217,6 +219,52 @@ fn pcars1_frames<'py>(
     frames_with(py, datagrams, ts_ns, frames)
 }
 
+/// Decodes one Assetto Corsa datagram (by length: 12, 212, 328 or 408 bytes) to the JSON form of
+/// its packet.
+#[pyfunction]
+fn ac_decode(datagram: &[u8]) -> PyResult<String> {
+    let packet = ac::decode(datagram).map_err(errors::decode_to_py)?;
+    ac::to_json(&packet).map_err(|e| errors::to_py(e.into()))
+}
+
+/// Encodes the JSON form of an Assetto Corsa packet to its datagram.
+#[pyfunction]
+fn ac_encode<'py>(py: Python<'py>, packet_json: &str) -> PyResult<Bound<'py, PyBytes>> {
+    let packet = ac::from_json(packet_json)
+        .map_err(|e| errors::to_py(CoreError::InvalidArgument(format!("not an ac packet: {e}"))))?;
+    Ok(PyBytes::new(py, &ac::encode(&packet)))
+}
+
+/// Decodes many Assetto Corsa datagrams into one Arrow batch per packet type:
+/// `(batches by packet name, decoded, errors, first error messages)`.
+#[pyfunction]
+#[pyo3(signature = (datagrams, ts_ns=None))]
+fn ac_decode_batch<'py>(
+    py: Python<'py>,
+    datagrams: &Bound<'py, PyAny>,
+    ts_ns: Option<Vec<i64>>,
+) -> PyResult<(Bound<'py, PyDict>, u64, u64, Vec<String>)> {
+    let (held, ts_ns) = collect(datagrams, ts_ns)?;
+    let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
+    let out = detach(py, || {
+        Ok(ac::decode_batch(
+            ts_ns.iter().copied().zip(slices.iter().copied()),
+        )?)
+    })?;
+    batches_to_py(py, out.batches, out.decoded, out.errors, &out.first_errors)
+}
+
+/// Decodes Assetto Corsa datagrams into one canonical frame batch (one row per `car_info`);
+/// rejected datagrams are counted in the schema metadata (`errors`) and skipped.
+#[pyfunction]
+fn ac_frames<'py>(
+    py: Python<'py>,
+    datagrams: &Bound<'py, PyAny>,
+    ts_ns: Vec<i64>,
+) -> PyResult<PyBatch> {
+    frames_with(py, datagrams, ts_ns, Box::new(AcFrames::new()))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pcars2_decode, m)?)?;
     m.add_function(wrap_pyfunction!(pcars2_encode, m)?)?;
@@ -226,5 +274,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pcars1_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pcars1_decode_batch, m)?)?;
     m.add_function(wrap_pyfunction!(pcars1_frames, m)?)?;
+    m.add_function(wrap_pyfunction!(ac_decode, m)?)?;
+    m.add_function(wrap_pyfunction!(ac_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(ac_decode_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(ac_frames, m)?)?;
     Ok(())
 }

@@ -47,7 +47,7 @@ impl PyUdpFeed {
     #[new]
     #[pyo3(signature = (
         name, protocol, host, port, *, ring_capacity=36_000, queue_capacity=200_000,
-        stale_after_s=2.0, batch_max=256, batch_window_s=0.005,
+        stale_after_s=2.0, batch_max=256, batch_window_s=0.005, peer_host=None, peer_port=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -61,6 +61,8 @@ impl PyUdpFeed {
         stale_after_s: f64,
         batch_max: usize,
         batch_window_s: f64,
+        peer_host: Option<String>,
+        peer_port: Option<u16>,
     ) -> PyResult<Self> {
         let stale_after = to_duration("stale_after_s", stale_after_s)?;
         let batch_window = to_duration("batch_window_s", batch_window_s)?;
@@ -71,16 +73,24 @@ impl PyUdpFeed {
             config.stale_after = stale_after;
             config.batch_max = batch_max;
             config.batch_window = batch_window;
+            config.peer = match (peer_host, peer_port) {
+                (Some(host), Some(port)) => Some(resolve(&host, port)?),
+                (None, None) => None,
+                _ => {
+                    return Err(CoreError::InvalidArgument(
+                        "peer_host and peer_port go together".to_string(),
+                    ))
+                }
+            };
             UdpFeed::start(config)
         })
         .map(Self)
     }
 
-    /// Health and counters: name, protocol, state ("stopped" | "listening" | "receiving" |
-    /// "stale" | "unavailable"), reason, bind, local_addr, packets, bytes, decode_errors,
-    /// last_error, detected_format (`project_cars`: the format last seen), ring_rows,
-    /// dropped_rows, dropped_raw, dropped_frames, rate_hz,
-    /// last_packet_ns, started_ns.
+    /// Health and counters: name, protocol, state ("stopped" | "listening" | "handshaking" |
+    /// "receiving" | "stale" | "unavailable"), reason, bind, peer, local_addr, packets, bytes,
+    /// decode_errors, last_error, detected_format (`project_cars`: the format last seen),
+    /// ring_rows, dropped_rows, dropped_raw, dropped_frames, rate_hz, last_packet_ns, started_ns.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.0.stats();
         let d = PyDict::new(py);
@@ -89,6 +99,7 @@ impl PyUdpFeed {
         d.set_item("state", s.state.as_str())?;
         d.set_item("reason", s.reason)?;
         d.set_item("bind", s.bind)?;
+        d.set_item("peer", s.peer.map(|a| a.to_string()))?;
         d.set_item("local_addr", s.local_addr.map(|a| a.to_string()))?;
         d.set_item("packets", s.packets)?;
         d.set_item("bytes", s.bytes)?;

@@ -10,8 +10,10 @@ import msgspec
 from paddock._native import Batch
 
 #: Health states, one state machine for all feeds:
-#: stopped → listening → receiving ↔ stale; any → unavailable (with a reason); stop → stopped.
-FEED_STATES = ("stopped", "listening", "receiving", "stale", "unavailable")
+#: stopped → listening → receiving ↔ stale; with a session peer (Assetto Corsa) stopped →
+#: handshaking → receiving, or → unavailable ("no answer from <peer>") while it keeps retrying;
+#: any → unavailable (with a reason); stop → stopped.
+FEED_STATES = ("stopped", "listening", "handshaking", "receiving", "stale", "unavailable")
 
 
 class FeedStatus(msgspec.Struct, kw_only=True):

@@ -13,8 +13,17 @@ pub struct FeedConfig {
     pub name: String,
     /// Protocol name as listed in [`crate::protocols::PROTOCOLS`] (`project_cars_2`).
     pub protocol: String,
-    /// Local address to bind (`0.0.0.0:5606`; port 0 picks a free port).
+    /// Local address to bind (`0.0.0.0:5606`; port 0 picks a free port, the usual choice with a
+    /// `peer`).
     pub bind: SocketAddr,
+    /// The game to hold a session with, for protocols where the client speaks first (Assetto
+    /// Corsa: `GAME_HOST:9996`). When set, the feed sends the decoder's session datagrams
+    /// (handshake, subscriptions, re-handshakes, dismiss) to it from the bound socket; datagrams
+    /// are received on that same socket. Default `None`: listen only.
+    pub peer: Option<SocketAddr>,
+    /// With a `peer` that has not answered for this long after the start, the feed reports
+    /// `unavailable` ("no answer from <peer>") while it keeps retrying. Default 10 s.
+    pub handshake_timeout: Duration,
     /// Frame rows kept in the feed's ring buffer. Default 36,000 (10 min at 60 Hz).
     pub ring_capacity: usize,
     /// Rows (frames) and datagrams (raw) kept for [`crate::udp::UdpFeed::drain`] between drains;
@@ -36,6 +45,8 @@ impl FeedConfig {
             name: name.into(),
             protocol: protocol.into(),
             bind,
+            peer: None,
+            handshake_timeout: Duration::from_secs(10),
             ring_capacity: 36_000,
             queue_capacity: 200_000,
             stale_after: Duration::from_secs(2),

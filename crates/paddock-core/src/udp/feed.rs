@@ -215,7 +215,18 @@ impl UdpFeed {
             Status::Running => {
                 let last = self.shared.last_packet_mono_ns.load(Ordering::Acquire);
                 if last == NONE_NS {
-                    return (FeedState::Listening, None);
+                    return match self.config.peer {
+                        None => (FeedState::Listening, None),
+                        Some(peer)
+                            if self.shared.epoch.elapsed() >= self.config.handshake_timeout =>
+                        {
+                            (
+                                FeedState::Unavailable,
+                                Some(format!("no answer from {peer}")),
+                            )
+                        }
+                        Some(_) => (FeedState::Handshaking, None),
+                    };
                 }
                 let stale_ns =
                     i64::try_from(self.config.stale_after.as_nanos()).unwrap_or(i64::MAX);
@@ -251,6 +262,7 @@ impl UdpFeed {
             state,
             reason,
             bind: self.config.bind.to_string(),
+            peer: self.config.peer,
             local_addr: self.local_addr(),
             packets: self.shared.packets.load(Ordering::Acquire),
             bytes: self.shared.bytes.load(Ordering::Acquire),
@@ -325,8 +337,9 @@ impl UdpFeed {
         socket.send_to(bytes, addr)
     }
 
-    /// Stops the feed: signals the thread, waits for it (at most 2 s; it notices within ~50 ms),
-    /// closes the socket and sets [`FeedState::Stopped`]. Idempotent.
+    /// Stops the feed: signals the thread, waits for it (at most 2 s; it notices within ~50 ms;
+    /// with a peer it sends the decoder's stop datagrams, a DISMISS, on its way out), closes the
+    /// socket and sets [`FeedState::Stopped`]. Idempotent.
     pub fn stop(&self) {
         self.shared.stop.store(true, Ordering::Release);
         let handle = lock(&self.thread).take();

@@ -2,7 +2,7 @@
 //! to the ring and queues raw datagrams and frames for draining.
 
 use std::io::ErrorKind;
-use std::net::UdpSocket;
+use std::net::{SocketAddr, UdpSocket};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -39,6 +39,8 @@ pub(super) struct Receiver {
     batch_window: Duration,
     ts: Int64Builder,
     payload: BinaryBuilder,
+    /// The session peer: where the decoder's session datagrams go.
+    peer: Option<SocketAddr>,
 }
 
 impl Receiver {
@@ -59,6 +61,7 @@ impl Receiver {
             batch_window: config.batch_window,
             ts: Int64Builder::new(),
             payload: BinaryBuilder::new(),
+            peer: config.peer,
         }
     }
 
@@ -78,10 +81,15 @@ impl Receiver {
 
     fn run(&mut self) {
         let mut buf = vec![0u8; MAX_DATAGRAM];
+        let start = self.decoder.on_start();
+        self.send(&start);
         while !self.shared.stop.load(Ordering::Acquire) {
             match self.recv(&mut buf, IDLE_TIMEOUT) {
                 Ok(Received::Datagram(n)) => self.keep(&buf, n),
-                Ok(Received::Nothing) => continue,
+                Ok(Received::Nothing) => {
+                    self.idle();
+                    continue;
+                }
                 Err(reason) => {
                     self.shared.fail(reason);
                     return;
@@ -89,9 +97,46 @@ impl Receiver {
             }
             let gathered = self.gather(&mut buf);
             self.flush();
+            let replies = self.decoder.take_replies();
+            self.send(&replies);
             if let Err(reason) = gathered {
                 self.shared.fail(reason);
                 return;
+            }
+        }
+        let goodbye = self.decoder.on_stop();
+        self.send(&goodbye);
+    }
+
+    /// Lets the decoder's session act on a quiet spell (a re-handshake).
+    fn idle(&mut self) {
+        if self.peer.is_none() {
+            return;
+        }
+        let last = self
+            .shared
+            .last_packet_mono_ns
+            .load(Ordering::Acquire)
+            .max(0);
+        let idle_ns = self.shared.mono_ns().saturating_sub(last);
+        let idle_for = Duration::from_nanos(u64::try_from(idle_ns).unwrap_or(0));
+        let datagrams = self.decoder.on_idle(idle_for);
+        self.send(&datagrams);
+    }
+
+    /// Sends session datagrams to the peer; without a peer they are dropped. A failed send
+    /// (the peer's host unreachable, an ICMP error reported late) is noted, never fatal: the
+    /// session retries on its own.
+    fn send(&self, datagrams: &[Vec<u8>]) {
+        let Some(peer) = self.peer else {
+            return;
+        };
+        for datagram in datagrams {
+            if let Err(e) = self.socket.send_to(datagram, peer) {
+                self.note_error(format!(
+                    "cannot send {} bytes to {peer}: {e}",
+                    datagram.len()
+                ));
             }
         }
     }

@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 ///
 /// ```text
 ///  Stopped ──start, bound──► Listening ──first datagram──► Receiving ◄──datagram── Stale
-///                                                             └──no datagram for stale_after──┘
+///     │                                                   ▲    └──no datagram for stale_after──┘
+///     └──start, bound, peer set──► Handshaking ──first datagram┘
+///                                      └──no answer for handshake_timeout──► Unavailable
+///                                         ("no answer from <peer>"; still retrying, and an
+///                                          answer still leads to Receiving)
 ///  any ──bind failed / socket error / receive thread died──► Unavailable (with a reason)
 ///  any ──stop()──► Stopped
 /// ```
@@ -19,6 +23,9 @@ pub enum FeedState {
     Stopped,
     /// Bound and waiting; no datagram yet.
     Listening,
+    /// Bound with a peer configured (a client session, as Assetto Corsa's): handshakes sent, no
+    /// answer yet.
+    Handshaking,
     /// A datagram arrived within `stale_after`.
     Receiving,
     /// Datagrams arrived before, none within `stale_after`.
@@ -28,12 +35,14 @@ pub enum FeedState {
 }
 
 impl FeedState {
-    /// `"stopped"`, `"listening"`, `"receiving"`, `"stale"` or `"unavailable"`.
+    /// `"stopped"`, `"listening"`, `"handshaking"`, `"receiving"`, `"stale"` or
+    /// `"unavailable"`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Stopped => "stopped",
             Self::Listening => "listening",
+            Self::Handshaking => "handshaking",
             Self::Receiving => "receiving",
             Self::Stale => "stale",
             Self::Unavailable => "unavailable",
@@ -60,6 +69,8 @@ pub struct FeedStats {
     pub reason: Option<String>,
     /// The configured bind address.
     pub bind: String,
+    /// The configured session peer, if any.
+    pub peer: Option<SocketAddr>,
     /// The bound address (with the port the OS picked for port 0); `None` when not bound.
     pub local_addr: Option<SocketAddr>,
     /// Datagrams received.

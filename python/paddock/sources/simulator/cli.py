@@ -66,14 +66,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--game",
         default="project_cars_2",
         choices=SUPPORTED_GAMES + PLANNED_GAMES,
-        help="wire format to emit (project_cars_2 or project_cars_1)",
+        help="wire format to emit: project_cars_2, project_cars_1, or assetto_corsa (binds --to "
+        "and answers handshakes as the game does)",
     )
     parser.add_argument(
         "--to",
         type=parse_host_port,
-        default=("127.0.0.1", 5606),
+        default=None,
         metavar="HOST:PORT",
-        help="where to send the UDP datagrams (default 127.0.0.1:5606)",
+        help="where to send the UDP datagrams (default 127.0.0.1:5606); for assetto_corsa, the "
+        "address to listen on for handshakes (default 127.0.0.1:9996)",
     )
     parser.add_argument(
         "--rate", type=_positive_float, default=60.0, metavar="HZ", help="ticks per second"
@@ -120,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         simulator = Simulator(
             game=args.game,
-            to=args.to,
+            to=args.to or (("127.0.0.1", 9996 if args.game == "assetto_corsa" else 5606)),
             rate_hz=args.rate,
             lap_seconds=args.lap_seconds,
             track=args.track,

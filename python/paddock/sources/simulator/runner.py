@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from paddock.sources.simulator import ac as ac_side
 from paddock.sources.simulator.car import Car
 from paddock.sources.simulator.driver import Driver
 from paddock.sources.simulator.layouts import load_track
@@ -22,10 +23,10 @@ from paddock.sources.simulator.pcars2_wire import Encode, Packet
 from paddock.sources.simulator.profile import SpeedProfile, compute_profile, fit_lap_time
 from paddock.sources.simulator.track import Track
 
-SUPPORTED_GAMES = ("project_cars_2", "project_cars_1")
+SUPPORTED_GAMES = ("project_cars_2", "project_cars_1", "assetto_corsa")
 """Games the simulator can emit."""
 
-PLANNED_GAMES = ("assetto_corsa", "assetto_corsa_competizione")
+PLANNED_GAMES = ("assetto_corsa_competizione",)
 """Games paddock receives but the simulator does not emit yet."""
 
 MAX_BURST_TICKS = 3
@@ -55,7 +56,11 @@ class RunStats:
     laps_completed: int
 
 
-GAME_NAMES = {"project_cars_2": "Project CARS 2", "project_cars_1": "Project CARS 1"}
+GAME_NAMES = {
+    "project_cars_2": "Project CARS 2",
+    "project_cars_1": "Project CARS 1",
+    "assetto_corsa": "Assetto Corsa",
+}
 """Display name of each supported game."""
 
 
@@ -101,7 +106,8 @@ class Simulator:
     """A car lapping a track that emits a game's UDP telemetry.
 
     Args:
-        game: Wire format to emit: ``"project_cars_2"`` or ``"project_cars_1"``.
+        game: Wire format to emit: ``"project_cars_2"``, ``"project_cars_1"`` or
+            ``"assetto_corsa"`` (then the simulator binds ``to`` and answers handshakes).
         to: ``(host, port)`` to send the datagrams to.
         rate_hz: Ticks per second (telemetry and timings packets are sent every tick).
         lap_seconds: Scale the track so a lap takes about this long; ``None`` keeps its size.
@@ -159,14 +165,26 @@ class Simulator:
         self.ambient_c = float(weather.randint(15, 28))
         self.track_temp_c = self.ambient_c + float(weather.randint(4, 14))
         self.driver = Driver(self.profile, rate_hz=rate_hz, ambient_c=self.ambient_c)
-        if game == "project_cars_1":
-            sender: type[Pcars1Sender] | type[Pcars2Sender] = Pcars1Sender
-            encode = encode or pcars1_encoder()
+        # Assetto Corsa is a server: it binds ``to`` and streams to whoever subscribes; the
+        # Project CARS sender then only steps the car (its packets are not sent).
+        self.ac_sender: ac_side.AcSender | None = None
+        self.ac_session = ac_side.AcSession()
+        sender: type[Pcars1Sender] | type[Pcars2Sender] = Pcars2Sender
+        if game == "assetto_corsa":
+            self.ac_sender = ac_side.AcSender(
+                encode or ac_side.default_encoder(),
+                track=self.track,
+                car=self.car,
+                driver_name=driver_name,
+            )
+            pcars_encode: Callable[[Packet], bytes] = lambda packet: b""  # noqa: E731
+        elif game == "project_cars_1":
+            sender = Pcars1Sender
+            pcars_encode = encode or pcars1_encoder()
         else:
-            sender = Pcars2Sender
-            encode = encode or default_encoder()
+            pcars_encode = encode or default_encoder()
         self.sender: Pcars1Sender | Pcars2Sender = sender(
-            encode,
+            pcars_encode,
             track=self.track,
             car=self.car,
             driver_name=driver_name,
@@ -186,8 +204,14 @@ class Simulator:
     def describe(self) -> str:
         """One line saying what is sent where."""
         host, port = self.to
+        where = (
+            f"Assetto Corsa (answering handshakes on {host}:{port})"
+            if self.ac_sender is not None
+            else f"Project CARS 2 UDP to {host}:{port}"
+        )
         return (
             f"simulating {GAME_NAMES[self.game]} UDP to {host}:{port} at {self.rate_hz:g} Hz: "
+            f"simulating {where} at {self.rate_hz:g} Hz: "
             f"{self.track.display_name} ({self.track.length_m:.0f} m, "
             f"lap {self.lap_time_s:.2f} s, scale {self.track.scale:.3g})"
         )
@@ -217,6 +241,9 @@ class Simulator:
         period = 1.0 / self.rate_hz
         ticks = datagrams = sent_bytes = errors = 0
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            if self.ac_sender is not None:
+                sock.bind(self.to)
+                sock.setblocking(False)
             next_due = time.monotonic()
             while not (self._stop.is_set() or (stop is not None and stop.is_set())):
                 if max_ticks is not None and ticks >= max_ticks:
@@ -231,9 +258,9 @@ class Simulator:
                     if now - next_due > MAX_BURST_TICKS * period:
                         next_due = now
                     next_due += period
-                for datagram in self.sender.datagrams(self.driver.step()):
+                for datagram, to in self._tick(sock):
                     try:
-                        sock.sendto(datagram, self.to)
+                        sock.sendto(datagram, to)
                     except OSError:
                         errors += 1
                         continue
@@ -242,6 +269,23 @@ class Simulator:
                 ticks += 1
         self.last_stats = RunStats(ticks, datagrams, sent_bytes, errors, self.driver.completed_laps)
         return self.last_stats
+
+    def _tick(self, sock: socket.socket) -> list[tuple[bytes, tuple[str, int]]]:
+        """Step the car once; the datagrams of the tick and where each goes."""
+        if self.ac_sender is None:
+            return [(d, self.to) for d in self.sender.datagrams(self.driver.step())]
+        ac_side.serve_pending(sock, self.ac_session, self.ac_sender)
+        laps_before = self.driver.completed_laps
+        state = self.driver.step()
+        session = self.ac_session
+        if session.client is None:
+            return []
+        out = []
+        if session.update:
+            out.append((self.ac_sender.car_info(state), session.client))
+        if session.spot and self.driver.completed_laps > laps_before:
+            out.append((self.ac_sender.lap(state), session.client))
+        return out
 
     def start_thread(
         self, *, duration_s: float | None = None, laps: int | None = None

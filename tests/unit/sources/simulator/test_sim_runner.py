@@ -130,7 +130,7 @@ def test_thread_errors_surface_on_stop(receiver: Receiver, small_track: Track) -
         sim.stop()
 
 
-@pytest.mark.parametrize("game", ["assetto_corsa", "assetto_corsa_competizione"])
+@pytest.mark.parametrize("game", ["assetto_corsa_competizione"])
 def test_other_games_are_not_yet_supported(game: str, fake_encode: Encode) -> None:
     with pytest.raises(ValueError, match="not yet supported by the simulator"):
         Simulator(game=game, encode=fake_encode)
@@ -155,7 +155,7 @@ def _parse(*argv: str) -> argparse.Namespace:
 def test_cli_defaults() -> None:
     args = _parse()
     assert args.game == "project_cars_2"
-    assert args.to == ("127.0.0.1", 5606)
+    assert args.to is None  # 127.0.0.1:5606, or :9996 for assetto_corsa
     assert args.rate == 60.0
     assert args.track == "paddock_park"
     assert (args.lap_seconds, args.laps, args.duration, args.truth_out) == (None, None, None, None)
@@ -204,7 +204,7 @@ def test_cli_run_writes_ground_truth(
 
 
 def test_cli_reports_unsupported_games(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.run(_parse("--game", "assetto_corsa")) == 2
+    assert cli.run(_parse("--game", "assetto_corsa_competizione")) == 2
     assert "not yet supported" in capsys.readouterr().err
 
 

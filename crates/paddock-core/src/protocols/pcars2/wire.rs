@@ -11,7 +11,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use arrow_array::types::{
-    ArrowPrimitiveType, Float32Type, Int16Type, Int8Type, UInt16Type, UInt32Type, UInt8Type,
+    ArrowPrimitiveType, Float32Type, Int16Type, Int32Type, Int8Type, UInt16Type, UInt32Type,
+    UInt8Type,
 };
 use arrow_array::{ArrayRef, PrimitiveArray};
 use arrow_buffer::ScalarBuffer;
@@ -352,4 +353,5 @@ scalar_codec!(i8, Int8Type);
 scalar_codec!(u16, UInt16Type);
 scalar_codec!(i16, Int16Type);
 scalar_codec!(u32, UInt32Type);
+scalar_codec!(i32, Int32Type);
 scalar_codec!(f32, Float32Type);
