@@ -50,8 +50,15 @@ def data_dir(tmp_path: Path) -> Path:
 def settings(data_dir: Path):  # type: ignore[no-untyped-def]
     from paddock.config import Settings
 
+    # Nothing answers on ac_port: the Assetto Corsa feed stays handshaking.
     return Settings.from_env(
-        {}, data_dir=data_dir, listen="127.0.0.1", pcars_port=0, log_level="warning"
+        {},
+        data_dir=data_dir,
+        listen="127.0.0.1",
+        pcars_port=0,
+        game_host="127.0.0.1",
+        ac_port=free_port(socket.SOCK_DGRAM),
+        log_level="warning",
     )
 
 

@@ -19,7 +19,9 @@ def _serve(args: argparse.Namespace) -> int:
             listen=args.listen,
             game_host=args.game_host,
             pcars_port=args.pcars_port,
+            ac_port=args.ac_port,
             simulate=True if args.simulate else None,
+            sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
             api_token=args.api_token,
         )
@@ -34,6 +36,8 @@ def _serve(args: argparse.Namespace) -> int:
         "PADDOCK_LISTEN": settings.listen,
         "PADDOCK_GAME_HOST": settings.game_host,
         "PADDOCK_PCARS_PORT": str(settings.pcars_port),
+        "PADDOCK_AC_PORT": str(settings.ac_port),
+        "PADDOCK_SIM_GAME": settings.sim_game,
         "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
         "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
     }
@@ -49,9 +53,9 @@ def _serve(args: argparse.Namespace) -> int:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"paddock serving on http://{host}:{settings.port}  (API docs: /docs)", flush=True)
     if settings.simulate:
+        port = settings.ac_port if settings.sim_game == "assetto_corsa" else settings.pcars_port
         print(
-            f"simulator: {settings.sim_game} to UDP {settings.pcars_port} at "
-            f"{settings.sim_rate_hz:g} Hz",
+            f"simulator: {settings.sim_game} on UDP {port} at {settings.sim_rate_hz:g} Hz",
             flush=True,
         )
     print(f"data directory: {settings.data_dir}", flush=True)
@@ -85,7 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--listen", help="local address the UDP feeds bind (default 0.0.0.0)")
     serve.add_argument("--game-host", help="address of the game machine (default 127.0.0.1)")
     serve.add_argument("--pcars-port", type=int, help="Project CARS UDP port (default 5606)")
+    serve.add_argument("--ac-port", type=int, help="Assetto Corsa's UDP port (default 9996)")
     serve.add_argument("--simulate", action="store_true", help="run the simulator too")
+    serve.add_argument(
+        "--sim-game",
+        choices=["project_cars_2", "project_cars_1", "assetto_corsa"],
+        help="game the simulator plays (default project_cars_2)",
+    )
     serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")
     serve.add_argument("--api-token", help="require this bearer token (needed off loopback)")
     serve.set_defaults(func=_serve)

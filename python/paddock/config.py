@@ -19,6 +19,7 @@ SEED_PREFIX = "RUSTY_TELEMETRY_"
 
 # Default port of each game's feed; a default, never a constant (tests use free ports).
 PCARS_PORT = 5606
+AC_PORT = 9996
 
 
 def default_data_dir() -> Path:
@@ -42,6 +43,7 @@ class Settings:
         listen: Local address the UDP feeds bind to.
         game_host: Address of the machine running the game (handshake targets).
         pcars_port: UDP port of the Project CARS feed (0 picks a free port).
+        ac_port: UDP port Assetto Corsa answers on at ``game_host`` (the handshake target).
         simulate: Start the built-in simulator beside the server.
         sim_game: Game the simulator plays.
         sim_rate_hz: Simulator packet rate.
@@ -57,6 +59,7 @@ class Settings:
     listen: str = "0.0.0.0"
     game_host: str = "127.0.0.1"
     pcars_port: int = PCARS_PORT
+    ac_port: int = AC_PORT
     simulate: bool = False
     sim_game: str = "project_cars_2"
     sim_rate_hz: float = 60.0
@@ -84,6 +87,7 @@ class Settings:
             "listen": ("PADDOCK_LISTEN", SEED_PREFIX + "LISTEN"),
             "game_host": ("PADDOCK_GAME_HOST", SEED_PREFIX + "GAME_HOST"),
             "pcars_port": ("PADDOCK_PCARS_PORT",),
+            "ac_port": ("PADDOCK_AC_PORT",),
             "simulate": ("PADDOCK_SIMULATE",),
             "sim_game": ("PADDOCK_SIM_GAME",),
             "sim_rate_hz": ("PADDOCK_SIM_RATE_HZ",),
@@ -121,7 +125,7 @@ class Settings:
             ConfigError: The API would listen beyond loopback without a token, or a port is out
                 of range.
         """
-        for name in ("port", "pcars_port"):
+        for name in ("port", "pcars_port", "ac_port"):
             value = getattr(self, name)
             if not 0 <= value <= 65535:
                 raise ConfigError(f"{name} must be 0..65535, got {value}")
@@ -132,6 +136,8 @@ class Settings:
             )
         if self.ring_capacity < 1:
             raise ConfigError(f"ring_capacity must be positive, got {self.ring_capacity}")
+        if self.ac_port == 0:
+            raise ConfigError("ac_port must name the port the game answers on, not 0")
         if self.sim_rate_hz <= 0 or self.sim_rate_hz > 1000:
             raise ConfigError(f"sim_rate_hz must be in (0, 1000], got {self.sim_rate_hz}")
 
@@ -162,6 +168,7 @@ def _convert(name: str, value: Any, origin: str) -> Any:
     kind = {
         "port": int,
         "pcars_port": int,
+        "ac_port": int,
         "ring_capacity": int,
         "sim_rate_hz": float,
         "sim_lap_seconds": float,

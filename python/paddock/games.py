@@ -24,12 +24,12 @@ GAMES: tuple[GameInfo, ...] = (
     GameInfo(
         "assetto_corsa",
         "Assetto Corsa",
-        "ac_remote_telemetry",
+        "assetto_corsa",
         "ksudp",
         9996,
         "udp",
-        live=False,
-        simulated=False,
+        live=True,
+        simulated=True,
     ),
     GameInfo(
         "assetto_corsa_competizione",

@@ -18,7 +18,7 @@ def _feed_port(client: AsyncTestClient[Any]) -> int:
 async def test_health_games_use_cases_channels(client: AsyncTestClient[Any]) -> None:
     health = (await client.get("/api/health")).json()
     assert health["status"] == "ok"
-    assert health["feeds"] == {"pcars": "listening"}
+    assert health["feeds"] == {"pcars": "listening", "ksudp": "handshaking"}
     games = (await client.get("/api/games")).json()
     assert [g["id"] for g in games] == [
         "assetto_corsa",
@@ -46,7 +46,8 @@ async def test_live_follows_the_feed(
 ) -> None:
     port = _feed_port(client)
     live = (await client.get("/api/live")).json()
-    (feed,) = live["feeds"]
+    assert [f["name"] for f in live["feeds"]] == ["pcars", "ksudp"]
+    feed = live["feeds"][0]
     assert feed["health"] == "listening" and feed["packets"] == 0
     for n in range(30):
         udp_sender.sendto(timings(2 * n, lap=2, lap_time_s=10.0 + n / 60), ("127.0.0.1", port))
@@ -90,11 +91,14 @@ async def test_a_taken_port_leaves_the_feed_unavailable(data_dir: Any) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
         taken.bind(("127.0.0.1", 0))
         port = taken.getsockname()[1]
-        settings = Settings.from_env({}, data_dir=data_dir, listen="127.0.0.1", pcars_port=port)
+        settings = Settings.from_env(
+            {}, data_dir=data_dir, listen="127.0.0.1", pcars_port=port, ac_port=port
+        )
         async with AsyncTestClient(create_app(settings)) as client:
             health = (await client.get("/api/health")).json()
             assert health["status"] == "ok"
-            assert health["feeds"] == {"pcars": "unavailable"}
+            assert health["feeds"]["pcars"] == "unavailable"
+            assert health["feeds"]["ksudp"] in ("handshaking", "unavailable")
             feed = (await client.get("/api/live")).json()["feeds"][0]
             assert feed["health"] == "unavailable"
             assert feed["reason"]
@@ -129,3 +133,33 @@ async def test_the_pcars_feed_tells_pcars1_from_pcars2(
     feed = await wait_for(lambda: detected("project_cars_1", 2))
     assert feed["speed_kmh"] == 108.0
     assert feed["decode_errors"] == 0
+
+
+async def test_the_assetto_corsa_feed_handshakes_with_the_game(data_dir: Any) -> None:
+    from paddock.api.app import create_app
+    from paddock.sources.simulator.runner import Simulator
+    from tests.conftest import free_port
+
+    ac_port = free_port(socket.SOCK_DGRAM)
+    simulator = Simulator(game="assetto_corsa", to=("127.0.0.1", ac_port), lap_seconds=20)
+    simulator.start_thread()
+    try:
+        settings = Settings.from_env(
+            {}, data_dir=data_dir, listen="127.0.0.1", pcars_port=0, ac_port=ac_port
+        )
+        async with AsyncTestClient(create_app(settings)) as client:
+            games = {g["id"]: g for g in (await client.get("/api/games")).json()}
+            assert games["assetto_corsa"]["port"] == ac_port and games["assetto_corsa"]["live"]
+
+            async def receiving() -> dict[str, Any] | None:
+                feeds = (await client.get("/api/live")).json()["feeds"]
+                ksudp = next(f for f in feeds if f["name"] == "ksudp")
+                ok = ksudp["health"] == "receiving" and (ksudp["speed_kmh"] or 0) > 0
+                return ksudp if ok else None
+
+            ksudp = await wait_for(receiving, timeout_s=15)
+            assert ksudp["protocol"] == "assetto_corsa"
+            assert ksudp["rpm"] > 0 and ksudp["gear"] >= 1
+            assert ksudp["decode_errors"] == 0
+    finally:
+        simulator.stop()

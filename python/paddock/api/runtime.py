@@ -36,7 +36,9 @@ class Runtime:
 def build_feeds(settings: Settings) -> list[Feed]:
     """The feeds ``settings`` configure.
 
-    ``pcars`` binds ``listen:pcars_port`` and tells Project CARS 1 and 2 packets apart by length.
+    ``pcars`` binds ``listen:pcars_port`` and tells Project CARS 1 and 2 packets apart by length;
+    ``ksudp`` binds a free port on ``listen`` and handshakes with Assetto Corsa at
+    ``game_host:ac_port``.
     """
     return [
         UdpSource(
@@ -45,31 +47,44 @@ def build_feeds(settings: Settings) -> list[Feed]:
             settings.listen,
             settings.pcars_port,
             ring_capacity=settings.ring_capacity,
-        )
+        ),
+        UdpSource(
+            "ksudp",
+            "assetto_corsa",
+            settings.listen,
+            0,
+            ring_capacity=settings.ring_capacity,
+            peer=(settings.game_host, settings.ac_port),
+        ),
     ]
 
 
 def _start_simulator(settings: Settings, hub: Hub) -> Any:
-    from paddock.protocols import pcars2
+    """Starts the simulator playing ``settings.sim_game`` against this server's own feed.
+
+    Project CARS sends to the ``pcars`` feed's port; Assetto Corsa binds ``game_host:ac_port``,
+    where the ``ksudp`` feed handshakes with it, exactly as with the game.
+    """
     from paddock.sources.simulator.runner import Simulator
 
-    feed = hub.feed("pcars")
-    port = getattr(feed, "port", None)
-    if feed is None or port is None:
-        log.warning("simulator not started: the pcars feed is not listening")
-        return None
-    target = "127.0.0.1" if settings.listen in ("0.0.0.0", "") else settings.listen
-    if settings.listen == "::":
-        target = "::1"
+    if settings.sim_game == "assetto_corsa":
+        to = (settings.game_host, settings.ac_port)
+    else:
+        feed = hub.feed("pcars")
+        port = getattr(feed, "port", None)
+        if feed is None or port is None:
+            log.warning("simulator not started: the pcars feed is not listening")
+            return None
+        host = "127.0.0.1" if settings.listen in ("0.0.0.0", "") else settings.listen
+        to = ("::1" if settings.listen == "::" else host, port)
     simulator = Simulator(
         game=settings.sim_game,
-        to=(target, port),
+        to=to,
         rate_hz=settings.sim_rate_hz,
         lap_seconds=settings.sim_lap_seconds,
-        encode=pcars2.encode,
     )
     simulator.start_thread()
-    log.info("simulator sending %s to %s:%d", settings.sim_game, target, port)
+    log.info("simulator playing %s at %s:%d", settings.sim_game, *to)
     return simulator
 
 

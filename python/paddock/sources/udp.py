@@ -17,14 +17,24 @@ class UdpSource(Feed):
         host: Local address to bind.
         port: Local UDP port; 0 picks a free one (see :attr:`port`).
         ring_capacity: Decoded rows kept in memory.
+        peer: ``(host, port)`` of a game that must be spoken to first (Assetto Corsa's
+            handshake); the feed then binds ``host:port`` locally (port 0: any) and talks to it.
     """
 
     kind = "udp"
 
     def __init__(
-        self, name: str, protocol: str, host: str, port: int, *, ring_capacity: int = 36_000
+        self,
+        name: str,
+        protocol: str,
+        host: str,
+        port: int,
+        *,
+        ring_capacity: int = 36_000,
+        peer: tuple[str, int] | None = None,
     ) -> None:
         self.name = name
+        self.peer = peer
         self.protocol = protocol
         self.host = host
         self.requested_port = port
@@ -40,6 +50,8 @@ class UdpSource(Feed):
                 self.host,
                 self.requested_port,
                 ring_capacity=self.ring_capacity,
+                peer_host=self.peer[0] if self.peer else None,
+                peer_port=self.peer[1] if self.peer else None,
             )
 
     def stop(self) -> None:

@@ -84,7 +84,10 @@ class LiveController(Controller):
                 id=g.id,
                 name=g.name,
                 protocol=g.protocol,
-                port=runtime.settings.pcars_port if g.feed == "pcars" else g.default_port,
+                port={
+                    "pcars": runtime.settings.pcars_port,
+                    "ksudp": runtime.settings.ac_port,
+                }.get(g.feed, g.default_port),
                 transport=g.transport,
                 live=g.live,
                 simulated=g.simulated,
