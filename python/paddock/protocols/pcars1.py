@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from paddock import _native
-from paddock.protocols.pcars2 import DecodedBatches, _finite
+from paddock.protocols._common import DecodedBatches, as_list, finite
 
 PROTOCOL = "project_cars_1"
 """The protocol's name in configs and the API."""
 
 AUTO_PROTOCOL = "project_cars"
 """The auto-detecting protocol (PCARS1 or PCARS2 format, per datagram)."""
-
-_T = TypeVar("_T")
 
 
 def decode(datagram: bytes) -> dict[str, Any]:
@@ -64,7 +62,7 @@ def encode(packet: Mapping[str, Any]) -> bytes:
     try:
         text = json.dumps(data, allow_nan=False)
     except ValueError:
-        text = json.dumps(_finite(data), allow_nan=False)
+        text = json.dumps(finite(data), allow_nan=False)
     return _native.pcars1_encode(text)
 
 
@@ -91,7 +89,7 @@ def decode_batch(
 
     """
     batches, decoded, errors, first_errors = _native.pcars1_decode_batch(
-        _as_list(datagrams), None if ts_ns is None else _as_list(ts_ns)
+        as_list(datagrams), None if ts_ns is None else as_list(ts_ns)
     )
     return DecodedBatches(batches, decoded, errors, first_errors)
 
@@ -122,11 +120,7 @@ def frames(
         TypeError: A datagram is not ``bytes``.
 
     """
-    return _native.pcars1_frames(_as_list(datagrams), _as_list(ts_ns), protocol)
-
-
-def _as_list(items: Sequence[_T]) -> list[_T]:
-    return items if isinstance(items, list) else list(items)
+    return _native.pcars1_frames(as_list(datagrams), as_list(ts_ns), protocol)
 
 
 __all__ = [

@@ -8,29 +8,14 @@ fields and the packet's fields at the top level, with raw wire values (see ``doc
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
 from paddock import _native
+from paddock.protocols._common import DecodedBatches, as_list, finite
 
 PROTOCOL = "project_cars_2"
 """The protocol's name in configs and the API."""
-
-_T = TypeVar("_T")
-
-
-class DecodedBatches(NamedTuple):
-    """The result of :func:`decode_batch`."""
-
-    batches: dict[str, _native.Batch]
-    """One Arrow batch per packet type seen, by packet name."""
-    decoded: int
-    """Datagrams decoded."""
-    errors: int
-    """Datagrams rejected (and skipped)."""
-    first_errors: list[str]
-    """Messages of the first few rejections, each naming the datagram's index."""
 
 
 def decode(datagram: bytes) -> dict[str, Any]:
@@ -48,17 +33,6 @@ def decode(datagram: bytes) -> dict[str, Any]:
     """
     packet: dict[str, Any] = json.loads(_native.pcars2_decode(datagram))
     return packet
-
-
-def _finite(value: Any) -> Any:
-    """Replace non-finite floats (which JSON cannot hold) by ``None``, read back as NaN."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
 
 
 def encode(packet: Mapping[str, Any]) -> bytes:
@@ -83,7 +57,7 @@ def encode(packet: Mapping[str, Any]) -> bytes:
     try:
         text = json.dumps(data, allow_nan=False)
     except ValueError:
-        text = json.dumps(_finite(data), allow_nan=False)
+        text = json.dumps(finite(data), allow_nan=False)
     return _native.pcars2_encode(text)
 
 
@@ -110,7 +84,7 @@ def decode_batch(
 
     """
     batches, decoded, errors, first_errors = _native.pcars2_decode_batch(
-        _as_list(datagrams), None if ts_ns is None else _as_list(ts_ns)
+        as_list(datagrams), None if ts_ns is None else as_list(ts_ns)
     )
     return DecodedBatches(batches, decoded, errors, first_errors)
 
@@ -134,11 +108,7 @@ def frames(datagrams: Sequence[bytes], *, ts_ns: Sequence[int]) -> _native.Batch
         TypeError: A datagram is not ``bytes``.
 
     """
-    return _native.pcars2_frames(_as_list(datagrams), _as_list(ts_ns))
-
-
-def _as_list(items: Sequence[_T]) -> list[_T]:
-    return items if isinstance(items, list) else list(items)
+    return _native.pcars2_frames(as_list(datagrams), as_list(ts_ns))
 
 
 __all__ = ["PROTOCOL", "DecodedBatches", "decode", "decode_batch", "encode", "frames"]
