@@ -58,6 +58,7 @@ def settings(data_dir: Path):  # type: ignore[no-untyped-def]
         pcars_port=0,
         game_host="127.0.0.1",
         ac_port=free_port(socket.SOCK_DGRAM),
+        ttool_port=0,
         log_level="warning",
     )
 

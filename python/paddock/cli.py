@@ -20,6 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
             game_host=args.game_host,
             pcars_port=args.pcars_port,
             ac_port=args.ac_port,
+            ttool_port=args.ttool_port,
             simulate=True if args.simulate else None,
             sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
@@ -37,6 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
         "PADDOCK_GAME_HOST": settings.game_host,
         "PADDOCK_PCARS_PORT": str(settings.pcars_port),
         "PADDOCK_AC_PORT": str(settings.ac_port),
+        "PADDOCK_TTOOL_PORT": str(settings.ttool_port),
         "PADDOCK_SIM_GAME": settings.sim_game,
         "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
         "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
@@ -90,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--game-host", help="address of the game machine (default 127.0.0.1)")
     serve.add_argument("--pcars-port", type=int, help="Project CARS UDP port (default 5606)")
     serve.add_argument("--ac-port", type=int, help="Assetto Corsa's UDP port (default 9996)")
+    serve.add_argument(
+        "--ttool-port", type=int, help="Telemetry Tool plugin UDP port (default 10101)"
+    )
     serve.add_argument("--simulate", action="store_true", help="run the simulator too")
     serve.add_argument(
         "--sim-game",

@@ -20,6 +20,7 @@ SEED_PREFIX = "RUSTY_TELEMETRY_"
 # Default port of each game's feed; a default, never a constant (tests use free ports).
 PCARS_PORT = 5606
 AC_PORT = 9996
+TTOOL_PORT = 10101
 
 
 def default_data_dir() -> Path:
@@ -44,6 +45,7 @@ class Settings:
         game_host: Address of the machine running the game (handshake targets).
         pcars_port: UDP port of the Project CARS feed (0 picks a free port).
         ac_port: UDP port Assetto Corsa answers on at ``game_host`` (the handshake target).
+        ttool_port: UDP port of the Telemetry Tool plugin feed (0 picks a free port).
         simulate: Start the built-in simulator beside the server.
         sim_game: Game the simulator plays.
         sim_rate_hz: Simulator packet rate.
@@ -60,6 +62,7 @@ class Settings:
     game_host: str = "127.0.0.1"
     pcars_port: int = PCARS_PORT
     ac_port: int = AC_PORT
+    ttool_port: int = TTOOL_PORT
     simulate: bool = False
     sim_game: str = "project_cars_2"
     sim_rate_hz: float = 60.0
@@ -88,6 +91,7 @@ class Settings:
             "game_host": ("PADDOCK_GAME_HOST", SEED_PREFIX + "GAME_HOST"),
             "pcars_port": ("PADDOCK_PCARS_PORT",),
             "ac_port": ("PADDOCK_AC_PORT",),
+            "ttool_port": ("PADDOCK_TTOOL_PORT",),
             "simulate": ("PADDOCK_SIMULATE",),
             "sim_game": ("PADDOCK_SIM_GAME",),
             "sim_rate_hz": ("PADDOCK_SIM_RATE_HZ",),
@@ -125,7 +129,7 @@ class Settings:
             ConfigError: The API would listen beyond loopback without a token, or a port is out
                 of range.
         """
-        for name in ("port", "pcars_port", "ac_port"):
+        for name in ("port", "pcars_port", "ac_port", "ttool_port"):
             value = getattr(self, name)
             if not 0 <= value <= 65535:
                 raise ConfigError(f"{name} must be 0..65535, got {value}")
@@ -169,6 +173,7 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         "port": int,
         "pcars_port": int,
         "ac_port": int,
+        "ttool_port": int,
         "ring_capacity": int,
         "sim_rate_hz": float,
         "sim_lap_seconds": float,

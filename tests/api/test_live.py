@@ -18,7 +18,11 @@ def _feed_port(client: AsyncTestClient[Any]) -> int:
 async def test_health_games_use_cases_channels(client: AsyncTestClient[Any]) -> None:
     health = (await client.get("/api/health")).json()
     assert health["status"] == "ok"
-    assert health["feeds"] == {"pcars": "listening", "ksudp": "handshaking"}
+    assert health["feeds"] == {
+        "pcars": "listening",
+        "ksudp": "handshaking",
+        "ttool": "listening",
+    }
     games = (await client.get("/api/games")).json()
     assert [g["id"] for g in games] == [
         "assetto_corsa",
@@ -46,7 +50,7 @@ async def test_live_follows_the_feed(
 ) -> None:
     port = _feed_port(client)
     live = (await client.get("/api/live")).json()
-    assert [f["name"] for f in live["feeds"]] == ["pcars", "ksudp"]
+    assert [f["name"] for f in live["feeds"]] == ["pcars", "ksudp", "ttool"]
     feed = live["feeds"][0]
     assert feed["health"] == "listening" and feed["packets"] == 0
     for n in range(30):
@@ -92,13 +96,19 @@ async def test_a_taken_port_leaves_the_feed_unavailable(data_dir: Any) -> None:
         taken.bind(("127.0.0.1", 0))
         port = taken.getsockname()[1]
         settings = Settings.from_env(
-            {}, data_dir=data_dir, listen="127.0.0.1", pcars_port=port, ac_port=port
+            {},
+            data_dir=data_dir,
+            listen="127.0.0.1",
+            pcars_port=port,
+            ac_port=port,
+            ttool_port=port,
         )
         async with AsyncTestClient(create_app(settings)) as client:
             health = (await client.get("/api/health")).json()
             assert health["status"] == "ok"
             assert health["feeds"]["pcars"] == "unavailable"
             assert health["feeds"]["ksudp"] in ("handshaking", "unavailable")
+            assert health["feeds"]["ttool"] == "unavailable"
             feed = (await client.get("/api/live")).json()["feeds"][0]
             assert feed["health"] == "unavailable"
             assert feed["reason"]
@@ -145,7 +155,7 @@ async def test_the_assetto_corsa_feed_handshakes_with_the_game(data_dir: Any) ->
     simulator.start_thread()
     try:
         settings = Settings.from_env(
-            {}, data_dir=data_dir, listen="127.0.0.1", pcars_port=0, ac_port=ac_port
+            {}, data_dir=data_dir, listen="127.0.0.1", pcars_port=0, ac_port=ac_port, ttool_port=0
         )
         async with AsyncTestClient(create_app(settings)) as client:
             games = {g["id"]: g for g in (await client.get("/api/games")).json()}

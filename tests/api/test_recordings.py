@@ -134,3 +134,36 @@ async def test_bad_input_gets_a_clear_4xx(client: AsyncTestClient[Any]) -> None:
     assert "detail" in not_json.json()
     wrong_type = await client.post("/api/recordings", json={"name": 5})
     assert wrong_type.status_code == 400
+
+
+async def test_telemetry_tool_datagrams_are_counted_and_kept_raw(
+    client: AsyncTestClient[Any], udp_sender: socket.socket
+) -> None:
+    ttool = client.app.state.runtime.hub.feed("ttool")
+    rec = (await client.post("/api/recordings", json={"name": "plugin"})).json()
+    sent = [bytes([n]) * 357 for n in range(5)] + [b"\x01\x02"]
+    for payload in sent:
+        udp_sender.sendto(payload, ("127.0.0.1", ttool.port))
+
+    async def counted() -> dict[str, Any] | None:
+        feeds = (await client.get("/api/live")).json()["feeds"]
+        feed = next(f for f in feeds if f["name"] == "ttool")
+        return feed if feed["packets"] == len(sent) else None
+
+    feed = await wait_for(counted)
+    assert feed["decode_errors"] == len(sent)
+    assert "layout is not public" in feed["last_error"]
+    assert feed["health"] == "receiving"
+
+    async def recorded() -> bool:
+        manifest = (await client.get(f"/api/recordings/{rec['id']}")).json()
+        return any(f["name"] == "ttool" and f["packets"] == len(sent) for f in manifest["feeds"])
+
+    await wait_for(recorded)
+    manifest = (await client.post("/api/recordings/stop")).json()
+    ttool_files = next(f for f in manifest["feeds"] if f["name"] == "ttool")
+    assert ttool_files["frames"] == 0
+    raw = await client.get(f"/api/recordings/{rec['id']}/data/ttool")
+    header, records = _parse_pdkraw(raw.content)
+    assert header["protocol"] == "telemetry_tool"
+    assert [payload for _, payload in records] == sent

@@ -21,6 +21,8 @@ async def test_resume_from_last_event_id_then_live_then_heartbeat(
         udp_sender.sendto(timings(2 * n, lap=1, lap_time_s=n / 60), ("127.0.0.1", feed.port))
         udp_sender.sendto(telemetry(2 * n + 1, speed_ms=10.0 + n), ("127.0.0.1", feed.port))
     await wait_for(lambda: feed.status().packets == 20)
+    # Publish what the feed holds now, so the new subscriber sees only what comes after.
+    await runtime.hub.drain_once()
     ring = pl.DataFrame(feed.last(10))
     resume_after = int(ring["ts_ns"][6])
 

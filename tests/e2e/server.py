@@ -32,6 +32,8 @@ class ServerProcess:
             str(pcars_port),
             "--listen",
             "127.0.0.1",
+            "--ttool-port",
+            "0",
             "--data-dir",
             str(data_dir),
             *extra,

@@ -49,6 +49,9 @@ pub enum DecodeError {
         got: usize,
         sizes: &'static str,
     },
+    /// The protocol's layout is not known, so the datagram is kept raw and not decoded.
+    #[error("{protocol} datagram of {got} bytes not decoded: the layout is not public; kept raw")]
+    UnknownLayout { protocol: &'static str, got: usize },
     /// A field holds a value the protocol does not allow.
     #[error("{protocol} field {field} holds invalid value {value}")]
     InvalidField {

@@ -7,6 +7,7 @@ pub mod pcars2;
 pub mod ac;
 pub mod pcars1;
 pub mod pcars_auto;
+pub mod ttool;
 
 use std::time::Duration;
 
@@ -72,6 +73,7 @@ pub const PROTOCOLS: &[&str] = &[
     pcars1::PROTOCOL,
     pcars_auto::PROTOCOL,
     ac::PROTOCOL,
+    ttool::PROTOCOL,
 ];
 
 /// Namespaced channels of every protocol, for the channel registry.
@@ -88,6 +90,7 @@ pub fn frame_decoder(protocol: &str) -> Result<Box<dyn FrameDecoder>, CoreError>
         pcars1::PROTOCOL => Ok(Box::new(pcars1::Pcars1Frames::default())),
         pcars_auto::PROTOCOL => Ok(Box::new(pcars_auto::PcarsAutoFrames::default())),
         ac::PROTOCOL => Ok(Box::new(ac::AcFrames::default())),
+        ttool::PROTOCOL => Ok(Box::new(ttool::TelemetryToolFrames)),
         other => Err(CoreError::UnknownProtocol(other.to_string())),
     }
 }

@@ -38,7 +38,8 @@ def build_feeds(settings: Settings) -> list[Feed]:
 
     ``pcars`` binds ``listen:pcars_port`` and tells Project CARS 1 and 2 packets apart by length;
     ``ksudp`` binds a free port on ``listen`` and handshakes with Assetto Corsa at
-    ``game_host:ac_port``.
+    ``game_host:ac_port``; ``ttool`` binds ``listen:ttool_port`` for the Telemetry Tool plugin,
+    whose layout is not public: it counts every datagram undecodable and records it raw.
     """
     return [
         UdpSource(
@@ -55,6 +56,13 @@ def build_feeds(settings: Settings) -> list[Feed]:
             0,
             ring_capacity=settings.ring_capacity,
             peer=(settings.game_host, settings.ac_port),
+        ),
+        UdpSource(
+            "ttool",
+            "telemetry_tool",
+            settings.listen,
+            settings.ttool_port,
+            ring_capacity=settings.ring_capacity,
         ),
     ]
 
