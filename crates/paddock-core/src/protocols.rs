@@ -5,6 +5,7 @@
 #[macro_use]
 pub mod pcars2;
 pub mod ac;
+pub mod acc;
 pub mod pcars1;
 pub mod pcars_auto;
 
@@ -72,11 +73,16 @@ pub const PROTOCOLS: &[&str] = &[
     pcars1::PROTOCOL,
     pcars_auto::PROTOCOL,
     ac::PROTOCOL,
+    acc::PROTOCOL,
 ];
 
 /// Namespaced channels of every protocol, for the channel registry.
-pub const NAMESPACED_CHANNELS: &[&[Channel]] =
-    &[pcars2::NAMESPACED, pcars1::NAMESPACED, ac::NAMESPACED];
+pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[
+    pcars2::NAMESPACED,
+    pcars1::NAMESPACED,
+    ac::NAMESPACED,
+    acc::NAMESPACED,
+];
 
 /// A fresh frame decoder for `protocol`.
 ///
@@ -88,6 +94,7 @@ pub fn frame_decoder(protocol: &str) -> Result<Box<dyn FrameDecoder>, CoreError>
         pcars1::PROTOCOL => Ok(Box::new(pcars1::Pcars1Frames::default())),
         pcars_auto::PROTOCOL => Ok(Box::new(pcars_auto::PcarsAutoFrames::default())),
         ac::PROTOCOL => Ok(Box::new(ac::AcFrames::default())),
+        acc::PROTOCOL => Ok(Box::new(acc::AccFrames::default())),
         other => Err(CoreError::UnknownProtocol(other.to_string())),
     }
 }
