@@ -28,6 +28,10 @@ ac_decode = _core.ac_decode
 ac_encode = _core.ac_encode
 ac_decode_batch = _core.ac_decode_batch
 ac_frames = _core.ac_frames
+acc_decode = _core.acc_decode
+acc_encode = _core.acc_encode
+acc_decode_batch = _core.acc_decode_batch
+acc_frames = _core.acc_frames
 channel_registry = _core.channel_registry
 
 PaddockError = _core.PaddockError
@@ -52,6 +56,10 @@ __all__ = [
     "ac_decode_batch",
     "ac_encode",
     "ac_frames",
+    "acc_decode",
+    "acc_decode_batch",
+    "acc_encode",
+    "acc_frames",
     "build_profile",
     "channel_registry",
     "mcap_info",

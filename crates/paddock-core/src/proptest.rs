@@ -1,6 +1,6 @@
 //! Property-test strategies for paddock's types (compiled under the `proptest` feature, which
 //! the crate's own tests enable): arbitrary Project CARS 1 and 2 and Assetto Corsa packets of
-//! every kind.
+//! every kind, and ACC broadcasting messages.
 
 use proptest::prelude::{any, Strategy};
 
@@ -199,4 +199,226 @@ pub fn ac_packet_of(
 pub fn ac_packet() -> impl Strategy<Value = crate::protocols::ac::Packet> {
     proptest::sample::select(crate::protocols::ac::PacketKind::ALL.to_vec())
         .prop_flat_map(ac_packet_of)
+}
+
+/// Strategies for Assetto Corsa Competizione broadcasting messages.
+pub mod acc {
+    use proptest::prelude::*;
+
+    use crate::protocols::acc::{
+        BroadcastingEvent, CameraSet, ConnectionRequest, Driver, EntryList, EntryListCar, LapInfo,
+        Packet, RealtimeCarUpdate, RealtimeUpdate, RegisterApplication, RegistrationResult,
+        TrackData, Unregister,
+    };
+
+    /// Short strings with multi-byte characters.
+    pub fn text() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9 é漢]{0,12}"
+    }
+
+    /// Arbitrary LapInfo with 0–4 splits.
+    pub fn lap() -> impl Strategy<Value = LapInfo> {
+        (
+            any::<i32>(),
+            any::<u16>(),
+            any::<u16>(),
+            prop::collection::vec(any::<i32>(), 0..5),
+            any::<[u8; 4]>(),
+        )
+            .prop_map(|(laptime_ms, car_index, driver_index, splits, f)| LapInfo {
+                laptime_ms,
+                car_index,
+                driver_index,
+                splits,
+                is_invalid: f[0],
+                is_valid_for_best: f[1],
+                is_outlap: f[2],
+                is_inlap: f[3],
+            })
+    }
+
+    /// Finite floats (so that records compare equal).
+    pub fn float() -> impl Strategy<Value = f32> {
+        -1.0e6f32..1.0e6f32
+    }
+
+    /// Arbitrary ACC → client messages of every type.
+    pub fn inbound() -> impl Strategy<Value = Packet> {
+        let result = (any::<i32>(), any::<u8>(), any::<u8>(), text()).prop_map(|(a, b, c, d)| {
+            Packet::RegistrationResult(RegistrationResult {
+                connection_id: a,
+                connection_success: b,
+                writable: c,
+                error_message: d,
+            })
+        });
+        let update = (
+            (
+                any::<u16>(),
+                any::<u16>(),
+                any::<u8>(),
+                any::<u8>(),
+                float(),
+                float(),
+                any::<i32>(),
+            ),
+            (
+                text(),
+                text(),
+                text(),
+                any::<u8>(),
+                float(),
+                float(),
+                float(),
+            ),
+            (any::<[u8; 5]>(), lap()),
+        )
+            .prop_map(
+                |((ev, se, st, ph, t, e, fc), (cs, ca, hud, rp, r1, r2, tod), (w, l))| {
+                    Packet::RealtimeUpdate(RealtimeUpdate {
+                        event_index: ev,
+                        session_index: se,
+                        session_type: st,
+                        phase: ph,
+                        session_time: t,
+                        session_end_time: e,
+                        focused_car_index: fc,
+                        active_camera_set: cs,
+                        active_camera: ca,
+                        current_hud_page: hud,
+                        is_replay_playing: rp,
+                        replay_session_time: (rp != 0).then_some(r1),
+                        replay_remaining_time: (rp != 0).then_some(r2),
+                        time_of_day: tod,
+                        ambient_temp: w[0],
+                        track_temp: w[1],
+                        clouds: w[2],
+                        rain_level: w[3],
+                        wetness: w[4],
+                        best_session_lap: l,
+                    })
+                },
+            );
+        let car = (
+            (
+                any::<[u16; 2]>(),
+                any::<[u8; 3]>(),
+                float(),
+                float(),
+                float(),
+            ),
+            (any::<[u16; 5]>(), float(), any::<i32>()),
+            (lap(), lap(), lap()),
+        )
+            .prop_map(|((ci, b, x, y, yaw), (u, sp, d), (l1, l2, l3))| {
+                Packet::RealtimeCarUpdate(RealtimeCarUpdate {
+                    car_index: ci[0],
+                    driver_index: ci[1],
+                    driver_count: b[0],
+                    gear: b[1],
+                    world_pos_x: x,
+                    world_pos_y: y,
+                    yaw,
+                    car_location: b[2],
+                    kmh: u[0],
+                    position: u[1],
+                    cup_position: u[2],
+                    track_position: u[3],
+                    spline_position: sp,
+                    laps: u[4],
+                    delta_ms: d,
+                    best_session_lap: l1,
+                    last_lap: l2,
+                    current_lap: l3,
+                })
+            });
+        let list = (any::<i32>(), prop::collection::vec(any::<u16>(), 0..6)).prop_map(|(c, v)| {
+            Packet::EntryList(EntryList {
+                connection_id: c,
+                car_indices: v,
+            })
+        });
+        let driver =
+            (text(), text(), text(), any::<u8>(), any::<u16>()).prop_map(|(a, b, c, d, e)| {
+                Driver {
+                    first_name: a,
+                    last_name: b,
+                    short_name: c,
+                    category: d,
+                    nationality: e,
+                }
+            });
+        let entry = (
+            (any::<u16>(), any::<u8>(), text(), any::<i32>()),
+            (
+                any::<[u8; 2]>(),
+                any::<u16>(),
+                prop::collection::vec(driver, 0..4),
+            ),
+        )
+            .prop_map(|((ci, m, team, num), (b, nat, drivers))| {
+                Packet::EntryListCar(EntryListCar {
+                    car_index: ci,
+                    car_model_type: m,
+                    team_name: team,
+                    race_number: num,
+                    cup_category: b[0],
+                    current_driver_index: b[1],
+                    nationality: nat,
+                    drivers,
+                })
+            });
+        let set = (text(), prop::collection::vec(text(), 0..4))
+            .prop_map(|(name, cameras)| CameraSet { name, cameras });
+        let track = (
+            any::<i32>(),
+            text(),
+            any::<[i32; 2]>(),
+            prop::collection::vec(set, 0..4),
+            prop::collection::vec(text(), 0..4),
+        )
+            .prop_map(|(c, name, ids, sets, pages)| {
+                Packet::TrackData(TrackData {
+                    connection_id: c,
+                    track_name: name,
+                    track_id: ids[0],
+                    track_meters: ids[1],
+                    camera_sets: sets,
+                    hud_pages: pages,
+                })
+            });
+        let event = (any::<u8>(), text(), any::<i32>(), any::<i32>()).prop_map(|(a, b, c, d)| {
+            Packet::BroadcastingEvent(BroadcastingEvent {
+                event_type: a,
+                message: b,
+                time_ms: c,
+                car_id: d,
+            })
+        });
+        prop_oneof![result, update, car, list, entry, track, event]
+    }
+
+    /// Arbitrary client → ACC messages of every type.
+    pub fn outbound() -> impl Strategy<Value = Packet> {
+        let reg =
+            (any::<u8>(), text(), text(), any::<i32>(), text()).prop_map(|(v, a, b, c, d)| {
+                Packet::RegisterCommandApplication(RegisterApplication {
+                    protocol_version: v,
+                    display_name: a,
+                    connection_password: b,
+                    update_interval_ms: c,
+                    command_password: d,
+                })
+            });
+        let req = any::<i32>()
+            .prop_map(|c| Packet::RequestEntryList(ConnectionRequest { connection_id: c }));
+        let track = any::<i32>()
+            .prop_map(|c| Packet::RequestTrackData(ConnectionRequest { connection_id: c }));
+        prop_oneof![
+            reg,
+            req,
+            track,
+            Just(Packet::UnregisterCommandApplication(Unregister {}))
+        ]
+    }
 }

@@ -5,6 +5,7 @@
 #[macro_use]
 pub mod pcars2;
 pub mod ac;
+pub mod acc;
 pub mod pcars1;
 pub mod pcars_auto;
 pub mod ttool;
@@ -74,11 +75,16 @@ pub const PROTOCOLS: &[&str] = &[
     pcars_auto::PROTOCOL,
     ac::PROTOCOL,
     ttool::PROTOCOL,
+    acc::PROTOCOL,
 ];
 
 /// Namespaced channels of every protocol, for the channel registry.
-pub const NAMESPACED_CHANNELS: &[&[Channel]] =
-    &[pcars2::NAMESPACED, pcars1::NAMESPACED, ac::NAMESPACED];
+pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[
+    pcars2::NAMESPACED,
+    pcars1::NAMESPACED,
+    ac::NAMESPACED,
+    acc::NAMESPACED,
+];
 
 /// A fresh frame decoder for `protocol`.
 ///
@@ -91,6 +97,7 @@ pub fn frame_decoder(protocol: &str) -> Result<Box<dyn FrameDecoder>, CoreError>
         pcars_auto::PROTOCOL => Ok(Box::new(pcars_auto::PcarsAutoFrames::default())),
         ac::PROTOCOL => Ok(Box::new(ac::AcFrames::default())),
         ttool::PROTOCOL => Ok(Box::new(ttool::TelemetryToolFrames)),
+        acc::PROTOCOL => Ok(Box::new(acc::AccFrames::default())),
         other => Err(CoreError::UnknownProtocol(other.to_string())),
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use paddock_core::arrow::FrameBuilder;
 use paddock_core::protocols::ac::{self, AcFrames};
+use paddock_core::protocols::acc::{self, AccFrames};
 use paddock_core::protocols::pcars1::{self, Pcars1Frames};
 use paddock_core::protocols::pcars2::{self, Pcars2Frames};
 use paddock_core::protocols::FrameDecoder;
@@ -265,6 +266,69 @@ fn ac_frames<'py>(
     frames_with(py, datagrams, ts_ns, Box::new(AcFrames::new()))
 }
 
+/// Decodes one ACC broadcasting datagram to the JSON form of its message; `outbound` reads the
+/// client → ACC messages (type 1 is then REGISTER instead of REGISTRATION_RESULT).
+#[pyfunction]
+#[pyo3(signature = (datagram, outbound=false))]
+fn acc_decode(datagram: &[u8], outbound: bool) -> PyResult<String> {
+    let packet = if outbound {
+        acc::decode_outbound(datagram)
+    } else {
+        acc::decode(datagram)
+    }
+    .map_err(errors::decode_to_py)?;
+    acc::to_json(&packet).map_err(|e| errors::to_py(e.into()))
+}
+
+/// Encodes the JSON form of an ACC broadcasting message to its datagram.
+#[pyfunction]
+fn acc_encode<'py>(py: Python<'py>, packet_json: &str) -> PyResult<Bound<'py, PyBytes>> {
+    let packet = acc::from_json(packet_json).map_err(|e| {
+        errors::to_py(CoreError::InvalidArgument(format!(
+            "not an acc message: {e}"
+        )))
+    })?;
+    Ok(PyBytes::new(py, &acc::encode(&packet)))
+}
+
+/// Decodes many ACC datagrams (as a client receives them) into one Arrow batch per message type:
+/// `(batches by message name, decoded, errors, first error messages)`.
+#[pyfunction]
+#[pyo3(signature = (datagrams, ts_ns=None))]
+fn acc_decode_batch<'py>(
+    py: Python<'py>,
+    datagrams: &Bound<'py, PyAny>,
+    ts_ns: Option<Vec<i64>>,
+) -> PyResult<(Bound<'py, PyDict>, u64, u64, Vec<String>)> {
+    let (held, ts_ns) = collect(datagrams, ts_ns)?;
+    let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
+    let out = detach(py, || {
+        Ok(acc::decode_batch(
+            ts_ns.iter().copied().zip(slices.iter().copied()),
+        )?)
+    })?;
+    batches_to_py(py, out.batches, out.decoded, out.errors, &out.first_errors)
+}
+
+/// Decodes ACC datagrams into one canonical frame batch (one row per REALTIME_CAR_UPDATE of the
+/// focused car, or of every car with `all_cars`); rejected datagrams are counted in the schema
+/// metadata (`errors`) and skipped.
+#[pyfunction]
+#[pyo3(signature = (datagrams, ts_ns, all_cars=false))]
+fn acc_frames<'py>(
+    py: Python<'py>,
+    datagrams: &Bound<'py, PyAny>,
+    ts_ns: Vec<i64>,
+    all_cars: bool,
+) -> PyResult<PyBatch> {
+    let frames = if all_cars {
+        AccFrames::new().all_cars()
+    } else {
+        AccFrames::new()
+    };
+    frames_with(py, datagrams, ts_ns, Box::new(frames))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pcars2_decode, m)?)?;
     m.add_function(wrap_pyfunction!(pcars2_encode, m)?)?;
@@ -278,5 +342,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ac_encode, m)?)?;
     m.add_function(wrap_pyfunction!(ac_decode_batch, m)?)?;
     m.add_function(wrap_pyfunction!(ac_frames, m)?)?;
+    m.add_function(wrap_pyfunction!(acc_decode, m)?)?;
+    m.add_function(wrap_pyfunction!(acc_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(acc_decode_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(acc_frames, m)?)?;
     Ok(())
 }

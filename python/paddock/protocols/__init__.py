@@ -4,6 +4,6 @@ Each protocol module decodes one datagram to a dict, encodes a dict back to its 
 many datagrams into Arrow batches and maps them onto canonical channels.
 """
 
-from paddock.protocols import ac, pcars1, pcars2
+from paddock.protocols import ac, acc, pcars1, pcars2
 
-__all__ = ["ac", "pcars1", "pcars2"]
+__all__ = ["ac", "acc", "pcars1", "pcars2"]
