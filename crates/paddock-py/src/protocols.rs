@@ -18,6 +18,26 @@ use crate::arrow::PyBatch;
 use crate::detach::detach;
 use crate::errors;
 
+/// Collects the datagrams, runs a protocol's `decode_batch` over them with the GIL released and
+/// returns the Python form of its result (every protocol's result has the same fields).
+macro_rules! decode_many {
+    ($py:expr, $datagrams:expr, $ts_ns:expr, $decode_batch:path) => {{
+        let (held, ts_ns) = collect($datagrams, $ts_ns)?;
+        let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
+        let out = detach($py, || {
+            Ok($decode_batch(
+                ts_ns.iter().copied().zip(slices.iter().copied()),
+            )?)
+        })?;
+        batches_to_py($py, out.batches, out.decoded, out.errors, &out.first_errors)
+    }};
+}
+
+/// The error for JSON that is not a packet of `what`.
+fn not_a_packet(what: &str, err: impl std::fmt::Display) -> PyErr {
+    errors::to_py(CoreError::InvalidArgument(format!("not {what}: {err}")))
+}
+
 /// Decodes one datagram to the JSON form of its packet.
 #[pyfunction]
 fn pcars2_decode(datagram: &[u8]) -> PyResult<String> {
@@ -28,11 +48,7 @@ fn pcars2_decode(datagram: &[u8]) -> PyResult<String> {
 /// Encodes the JSON form of a packet to its datagram.
 #[pyfunction]
 fn pcars2_encode<'py>(py: Python<'py>, packet_json: &str) -> PyResult<Bound<'py, PyBytes>> {
-    let packet = pcars2::from_json(packet_json).map_err(|e| {
-        errors::to_py(CoreError::InvalidArgument(format!(
-            "not a pcars2 packet: {e}"
-        )))
-    })?;
+    let packet = pcars2::from_json(packet_json).map_err(|e| not_a_packet("a pcars2 packet", e))?;
     Ok(PyBytes::new(py, &pcars2::encode(&packet)))
 }
 
@@ -79,14 +95,7 @@ fn pcars2_decode_batch<'py>(
     datagrams: &Bound<'py, PyAny>,
     ts_ns: Option<Vec<i64>>,
 ) -> PyResult<(Bound<'py, PyDict>, u64, u64, Vec<String>)> {
-    let (held, ts_ns) = collect(datagrams, ts_ns)?;
-    let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
-    let out = detach(py, || {
-        Ok(pcars2::decode_batch(
-            ts_ns.iter().copied().zip(slices.iter().copied()),
-        )?)
-    })?;
-    batches_to_py(py, out.batches, out.decoded, out.errors, &out.first_errors)
+    decode_many!(py, datagrams, ts_ns, pcars2::decode_batch)
 }
 
 /// The Python form of a batch decode: `(batches by packet name, decoded, errors, messages)`.
@@ -169,11 +178,7 @@ fn pcars1_decode(datagram: &[u8]) -> PyResult<String> {
 /// Encodes the JSON form of a Project CARS 1 packet to its datagram.
 #[pyfunction]
 fn pcars1_encode<'py>(py: Python<'py>, packet_json: &str) -> PyResult<Bound<'py, PyBytes>> {
-    let packet = pcars1::from_json(packet_json).map_err(|e| {
-        errors::to_py(CoreError::InvalidArgument(format!(
-            "not a pcars1 packet: {e}"
-        )))
-    })?;
+    let packet = pcars1::from_json(packet_json).map_err(|e| not_a_packet("a pcars1 packet", e))?;
     Ok(PyBytes::new(py, &pcars1::encode(&packet)))
 }
 
@@ -186,14 +191,7 @@ fn pcars1_decode_batch<'py>(
     datagrams: &Bound<'py, PyAny>,
     ts_ns: Option<Vec<i64>>,
 ) -> PyResult<(Bound<'py, PyDict>, u64, u64, Vec<String>)> {
-    let (held, ts_ns) = collect(datagrams, ts_ns)?;
-    let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
-    let out = detach(py, || {
-        Ok(pcars1::decode_batch(
-            ts_ns.iter().copied().zip(slices.iter().copied()),
-        )?)
-    })?;
-    batches_to_py(py, out.batches, out.decoded, out.errors, &out.first_errors)
+    decode_many!(py, datagrams, ts_ns, pcars1::decode_batch)
 }
 
 /// Decodes datagrams into one canonical frame batch through a frame decoder: `protocol` is
@@ -231,8 +229,7 @@ fn ac_decode(datagram: &[u8]) -> PyResult<String> {
 /// Encodes the JSON form of an Assetto Corsa packet to its datagram.
 #[pyfunction]
 fn ac_encode<'py>(py: Python<'py>, packet_json: &str) -> PyResult<Bound<'py, PyBytes>> {
-    let packet = ac::from_json(packet_json)
-        .map_err(|e| errors::to_py(CoreError::InvalidArgument(format!("not an ac packet: {e}"))))?;
+    let packet = ac::from_json(packet_json).map_err(|e| not_a_packet("an ac packet", e))?;
     Ok(PyBytes::new(py, &ac::encode(&packet)))
 }
 
@@ -245,14 +242,7 @@ fn ac_decode_batch<'py>(
     datagrams: &Bound<'py, PyAny>,
     ts_ns: Option<Vec<i64>>,
 ) -> PyResult<(Bound<'py, PyDict>, u64, u64, Vec<String>)> {
-    let (held, ts_ns) = collect(datagrams, ts_ns)?;
-    let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
-    let out = detach(py, || {
-        Ok(ac::decode_batch(
-            ts_ns.iter().copied().zip(slices.iter().copied()),
-        )?)
-    })?;
-    batches_to_py(py, out.batches, out.decoded, out.errors, &out.first_errors)
+    decode_many!(py, datagrams, ts_ns, ac::decode_batch)
 }
 
 /// Decodes Assetto Corsa datagrams into one canonical frame batch (one row per `car_info`);
@@ -283,11 +273,7 @@ fn acc_decode(datagram: &[u8], outbound: bool) -> PyResult<String> {
 /// Encodes the JSON form of an ACC broadcasting message to its datagram.
 #[pyfunction]
 fn acc_encode<'py>(py: Python<'py>, packet_json: &str) -> PyResult<Bound<'py, PyBytes>> {
-    let packet = acc::from_json(packet_json).map_err(|e| {
-        errors::to_py(CoreError::InvalidArgument(format!(
-            "not an acc message: {e}"
-        )))
-    })?;
+    let packet = acc::from_json(packet_json).map_err(|e| not_a_packet("an acc message", e))?;
     Ok(PyBytes::new(py, &acc::encode(&packet)))
 }
 
@@ -300,14 +286,7 @@ fn acc_decode_batch<'py>(
     datagrams: &Bound<'py, PyAny>,
     ts_ns: Option<Vec<i64>>,
 ) -> PyResult<(Bound<'py, PyDict>, u64, u64, Vec<String>)> {
-    let (held, ts_ns) = collect(datagrams, ts_ns)?;
-    let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
-    let out = detach(py, || {
-        Ok(acc::decode_batch(
-            ts_ns.iter().copied().zip(slices.iter().copied()),
-        )?)
-    })?;
-    batches_to_py(py, out.batches, out.decoded, out.errors, &out.first_errors)
+    decode_many!(py, datagrams, ts_ns, acc::decode_batch)
 }
 
 /// Decodes ACC datagrams into one canonical frame batch (one row per REALTIME_CAR_UPDATE of the
