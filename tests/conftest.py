@@ -50,7 +50,7 @@ def data_dir(tmp_path: Path) -> Path:
 def settings(data_dir: Path):  # type: ignore[no-untyped-def]
     from paddock.config import Settings
 
-    # Nothing answers on ac_port: the Assetto Corsa feed stays handshaking.
+    # Nothing answers on ac_port or acc_port: those feeds stay handshaking.
     return Settings.from_env(
         {},
         data_dir=data_dir,
@@ -58,6 +58,7 @@ def settings(data_dir: Path):  # type: ignore[no-untyped-def]
         pcars_port=0,
         game_host="127.0.0.1",
         ac_port=free_port(socket.SOCK_DGRAM),
+        acc_port=free_port(socket.SOCK_DGRAM),
         ttool_port=0,
         log_level="warning",
     )

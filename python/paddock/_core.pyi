@@ -99,6 +99,9 @@ class UdpFeed:
         batch_window_s: float = 0.005,
         peer_host: str | None = None,
         peer_port: int | None = None,
+        display_name: str = "paddock",
+        password: str = "",
+        update_interval_ms: int = 100,
     ) -> None: ...
     def stats(self) -> dict[str, Any]: ...
     def latest(self) -> Batch: ...

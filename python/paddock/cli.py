@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from paddock.config import ConfigError, Settings
+from paddock.games import SIMULATED_GAMES as SUPPORTED_GAMES
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -21,6 +22,8 @@ def _serve(args: argparse.Namespace) -> int:
             pcars_port=args.pcars_port,
             ac_port=args.ac_port,
             ttool_port=args.ttool_port,
+            acc_port=args.acc_port,
+            acc_password=args.acc_password,
             simulate=True if args.simulate else None,
             sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
@@ -39,6 +42,8 @@ def _serve(args: argparse.Namespace) -> int:
         "PADDOCK_PCARS_PORT": str(settings.pcars_port),
         "PADDOCK_AC_PORT": str(settings.ac_port),
         "PADDOCK_TTOOL_PORT": str(settings.ttool_port),
+        "PADDOCK_ACC_PORT": str(settings.acc_port),
+        "PADDOCK_ACC_PASSWORD": settings.acc_password,
         "PADDOCK_SIM_GAME": settings.sim_game,
         "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
         "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
@@ -55,7 +60,10 @@ def _serve(args: argparse.Namespace) -> int:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"paddock serving on http://{host}:{settings.port}  (API docs: /docs)", flush=True)
     if settings.simulate:
-        port = settings.ac_port if settings.sim_game == "assetto_corsa" else settings.pcars_port
+        port = {
+            "assetto_corsa": settings.ac_port,
+            "assetto_corsa_competizione": settings.acc_port,
+        }.get(settings.sim_game, settings.pcars_port)
         print(
             f"simulator: {settings.sim_game} on UDP {port} at {settings.sim_rate_hz:g} Hz",
             flush=True,
@@ -95,10 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--ttool-port", type=int, help="Telemetry Tool plugin UDP port (default 10101)"
     )
+    serve.add_argument(
+        "--acc-port", type=int, help="ACC broadcasting port at the game host (default 9000)"
+    )
+    serve.add_argument("--acc-password", help="ACC broadcasting connection password")
     serve.add_argument("--simulate", action="store_true", help="run the simulator too")
     serve.add_argument(
         "--sim-game",
-        choices=["project_cars_2", "project_cars_1", "assetto_corsa"],
+        choices=SUPPORTED_GAMES,
         help="game the simulator plays (default project_cars_2)",
     )
     serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")

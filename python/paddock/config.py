@@ -20,6 +20,7 @@ SEED_PREFIX = "RUSTY_TELEMETRY_"
 # Default port of each game's feed; a default, never a constant (tests use free ports).
 PCARS_PORT = 5606
 AC_PORT = 9996
+ACC_PORT = 9000
 TTOOL_PORT = 10101
 
 
@@ -46,6 +47,9 @@ class Settings:
         pcars_port: UDP port of the Project CARS feed (0 picks a free port).
         ac_port: UDP port Assetto Corsa answers on at ``game_host`` (the handshake target).
         ttool_port: UDP port of the Telemetry Tool plugin feed (0 picks a free port).
+        acc_port: UDP port ACC's broadcasting interface listens on at ``game_host``
+            (``updListenerPort`` in ACC's ``broadcasting.json``).
+        acc_password: ACC's ``connectionPassword`` from the same file (empty: none).
         simulate: Start the built-in simulator beside the server.
         sim_game: Game the simulator plays.
         sim_rate_hz: Simulator packet rate.
@@ -63,6 +67,8 @@ class Settings:
     pcars_port: int = PCARS_PORT
     ac_port: int = AC_PORT
     ttool_port: int = TTOOL_PORT
+    acc_port: int = ACC_PORT
+    acc_password: str = ""
     simulate: bool = False
     sim_game: str = "project_cars_2"
     sim_rate_hz: float = 60.0
@@ -92,6 +98,8 @@ class Settings:
             "pcars_port": ("PADDOCK_PCARS_PORT",),
             "ac_port": ("PADDOCK_AC_PORT",),
             "ttool_port": ("PADDOCK_TTOOL_PORT",),
+            "acc_port": ("PADDOCK_ACC_PORT",),
+            "acc_password": ("PADDOCK_ACC_PASSWORD",),
             "simulate": ("PADDOCK_SIMULATE",),
             "sim_game": ("PADDOCK_SIM_GAME",),
             "sim_rate_hz": ("PADDOCK_SIM_RATE_HZ",),
@@ -129,7 +137,7 @@ class Settings:
             ConfigError: The API would listen beyond loopback without a token, or a port is out
                 of range.
         """
-        for name in ("port", "pcars_port", "ac_port", "ttool_port"):
+        for name in ("port", "pcars_port", "ac_port", "ttool_port", "acc_port"):
             value = getattr(self, name)
             if not 0 <= value <= 65535:
                 raise ConfigError(f"{name} must be 0..65535, got {value}")
@@ -140,8 +148,9 @@ class Settings:
             )
         if self.ring_capacity < 1:
             raise ConfigError(f"ring_capacity must be positive, got {self.ring_capacity}")
-        if self.ac_port == 0:
-            raise ConfigError("ac_port must name the port the game answers on, not 0")
+        for name in ("ac_port", "acc_port"):
+            if getattr(self, name) == 0:
+                raise ConfigError(f"{name} must name the port the game answers on, not 0")
         if self.sim_rate_hz <= 0 or self.sim_rate_hz > 1000:
             raise ConfigError(f"sim_rate_hz must be in (0, 1000], got {self.sim_rate_hz}")
 
@@ -174,6 +183,7 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         "pcars_port": int,
         "ac_port": int,
         "ttool_port": int,
+        "acc_port": int,
         "ring_capacity": int,
         "sim_rate_hz": float,
         "sim_lap_seconds": float,

@@ -34,12 +34,12 @@ GAMES: tuple[GameInfo, ...] = (
     GameInfo(
         "assetto_corsa_competizione",
         "Assetto Corsa Competizione",
-        "acc_broadcasting",
+        "assetto_corsa_competizione",
         "acc",
         9000,
         "udp",
-        live=False,
-        simulated=False,
+        live=True,
+        simulated=True,
     ),
     GameInfo(
         "project_cars_1",
@@ -61,6 +61,15 @@ GAMES: tuple[GameInfo, ...] = (
         live=True,
         simulated=True,
     ),
+)
+
+
+#: Games the built-in simulator can play, in the order the CLI lists them.
+SIMULATED_GAMES: tuple[str, ...] = (
+    "project_cars_2",
+    "project_cars_1",
+    "assetto_corsa",
+    "assetto_corsa_competizione",
 )
 
 

@@ -21,6 +21,7 @@ async def test_health_games_use_cases_channels(client: AsyncTestClient[Any]) -> 
     assert health["feeds"] == {
         "pcars": "listening",
         "ksudp": "handshaking",
+        "acc": "handshaking",
         "ttool": "listening",
     }
     games = (await client.get("/api/games")).json()
@@ -50,7 +51,7 @@ async def test_live_follows_the_feed(
 ) -> None:
     port = _feed_port(client)
     live = (await client.get("/api/live")).json()
-    assert [f["name"] for f in live["feeds"]] == ["pcars", "ksudp", "ttool"]
+    assert [f["name"] for f in live["feeds"]] == ["pcars", "ksudp", "acc", "ttool"]
     feed = live["feeds"][0]
     assert feed["health"] == "listening" and feed["packets"] == 0
     for n in range(30):
@@ -101,6 +102,7 @@ async def test_a_taken_port_leaves_the_feed_unavailable(data_dir: Any) -> None:
             listen="127.0.0.1",
             pcars_port=port,
             ac_port=port,
+            acc_port=port,
             ttool_port=port,
         )
         async with AsyncTestClient(create_app(settings)) as client:
@@ -155,7 +157,13 @@ async def test_the_assetto_corsa_feed_handshakes_with_the_game(data_dir: Any) ->
     simulator.start_thread()
     try:
         settings = Settings.from_env(
-            {}, data_dir=data_dir, listen="127.0.0.1", pcars_port=0, ac_port=ac_port, ttool_port=0
+            {},
+            data_dir=data_dir,
+            listen="127.0.0.1",
+            pcars_port=0,
+            ac_port=ac_port,
+            acc_port=free_port(socket.SOCK_DGRAM),
+            ttool_port=0,
         )
         async with AsyncTestClient(create_app(settings)) as client:
             games = {g["id"]: g for g in (await client.get("/api/games")).json()}
@@ -173,3 +181,38 @@ async def test_the_assetto_corsa_feed_handshakes_with_the_game(data_dir: Any) ->
             assert ksudp["decode_errors"] == 0
     finally:
         simulator.stop()
+
+
+async def test_the_acc_feed_registers_with_the_game(data_dir: Any) -> None:
+    from paddock.api.app import create_app
+    from tests.conftest import free_port
+
+    acc_port = free_port(socket.SOCK_DGRAM)
+    settings = Settings.from_env(
+        {"PADDOCK_ACC_PASSWORD": "pit-wall"},
+        data_dir=data_dir,
+        listen="127.0.0.1",
+        pcars_port=0,
+        ac_port=free_port(socket.SOCK_DGRAM),
+        acc_port=acc_port,
+        ttool_port=0,
+        simulate=True,
+        sim_game="assetto_corsa_competizione",
+        sim_lap_seconds=20,
+    )
+    assert settings.acc_password == "pit-wall"
+    async with AsyncTestClient(create_app(settings)) as client:
+        games = {g["id"]: g for g in (await client.get("/api/games")).json()}
+        acc_game = games["assetto_corsa_competizione"]
+        assert acc_game["port"] == acc_port and acc_game["live"] and acc_game["simulated"]
+
+        async def receiving() -> dict[str, Any] | None:
+            feeds = (await client.get("/api/live")).json()["feeds"]
+            acc = next(f for f in feeds if f["name"] == "acc")
+            ok = acc["health"] == "receiving" and (acc["speed_kmh"] or 0) > 0
+            return acc if ok else None
+
+        acc = await wait_for(receiving, timeout_s=15)
+        assert acc["protocol"] == "assetto_corsa_competizione"
+        assert acc["gear"] >= 1 and acc["decode_errors"] == 0
+        assert client.app.state.runtime.simulator.acc_session.registrations == 1

@@ -86,18 +86,57 @@ pub const NAMESPACED_CHANNELS: &[&[Channel]] = &[
     acc::NAMESPACED,
 ];
 
-/// A fresh frame decoder for `protocol`.
+/// Session settings of the protocols where paddock registers with the game (ACC); the others
+/// ignore them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// Name paddock registers under (ACC's `displayName`). Default "paddock".
+    pub display_name: String,
+    /// The game's connection password (ACC's `connectionPassword` in `broadcasting.json`).
+    /// Default empty.
+    pub password: String,
+    /// Update interval asked of the game, ms (ACC's `msRealtimeUpdateInterval`). Default 100.
+    pub update_interval_ms: i32,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        Self {
+            display_name: "paddock".to_string(),
+            password: String::new(),
+            update_interval_ms: 100,
+        }
+    }
+}
+
+/// A fresh frame decoder for `protocol` with default [`SessionOptions`].
 ///
 /// # Errors
 /// [`CoreError::UnknownProtocol`] for a name not in [`PROTOCOLS`].
 pub fn frame_decoder(protocol: &str) -> Result<Box<dyn FrameDecoder>, CoreError> {
+    frame_decoder_with(protocol, &SessionOptions::default())
+}
+
+/// A fresh frame decoder for `protocol`, registering with `session`'s settings where the
+/// protocol has a registration.
+///
+/// # Errors
+/// [`CoreError::UnknownProtocol`] for a name not in [`PROTOCOLS`].
+pub fn frame_decoder_with(
+    protocol: &str,
+    session: &SessionOptions,
+) -> Result<Box<dyn FrameDecoder>, CoreError> {
     match protocol {
         pcars2::PROTOCOL => Ok(Box::new(pcars2::Pcars2Frames::default())),
         pcars1::PROTOCOL => Ok(Box::new(pcars1::Pcars1Frames::default())),
         pcars_auto::PROTOCOL => Ok(Box::new(pcars_auto::PcarsAutoFrames::default())),
         ac::PROTOCOL => Ok(Box::new(ac::AcFrames::default())),
         ttool::PROTOCOL => Ok(Box::new(ttool::TelemetryToolFrames)),
-        acc::PROTOCOL => Ok(Box::new(acc::AccFrames::default())),
+        acc::PROTOCOL => Ok(Box::new(acc::AccFrames::with_registration(
+            &session.display_name,
+            &session.password,
+            session.update_interval_ms,
+        ))),
         other => Err(CoreError::UnknownProtocol(other.to_string())),
     }
 }

@@ -4,6 +4,7 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
+use paddock_core::protocols::SessionOptions;
 use paddock_core::udp::{FeedConfig, UdpFeed};
 use paddock_core::CoreError;
 use pyo3::prelude::*;
@@ -48,6 +49,7 @@ impl PyUdpFeed {
     #[pyo3(signature = (
         name, protocol, host, port, *, ring_capacity=36_000, queue_capacity=200_000,
         stale_after_s=2.0, batch_max=256, batch_window_s=0.005, peer_host=None, peer_port=None,
+        display_name="paddock".to_string(), password=String::new(), update_interval_ms=100,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -63,6 +65,9 @@ impl PyUdpFeed {
         batch_window_s: f64,
         peer_host: Option<String>,
         peer_port: Option<u16>,
+        display_name: String,
+        password: String,
+        update_interval_ms: i32,
     ) -> PyResult<Self> {
         let stale_after = to_duration("stale_after_s", stale_after_s)?;
         let batch_window = to_duration("batch_window_s", batch_window_s)?;
@@ -73,6 +78,11 @@ impl PyUdpFeed {
             config.stale_after = stale_after;
             config.batch_max = batch_max;
             config.batch_window = batch_window;
+            config.session = SessionOptions {
+                display_name,
+                password,
+                update_interval_ms,
+            };
             config.peer = match (peer_host, peer_port) {
                 (Some(host), Some(port)) => Some(resolve(&host, port)?),
                 (None, None) => None,

@@ -38,8 +38,10 @@ def build_feeds(settings: Settings) -> list[Feed]:
 
     ``pcars`` binds ``listen:pcars_port`` and tells Project CARS 1 and 2 packets apart by length;
     ``ksudp`` binds a free port on ``listen`` and handshakes with Assetto Corsa at
-    ``game_host:ac_port``; ``ttool`` binds ``listen:ttool_port`` for the Telemetry Tool plugin,
-    whose layout is not public: it counts every datagram undecodable and records it raw.
+    ``game_host:ac_port``; ``acc`` binds a free port on ``listen`` and registers with ACC's
+    broadcasting interface at ``game_host:acc_port`` with ``acc_password``; ``ttool`` binds
+    ``listen:ttool_port`` for the Telemetry Tool plugin, whose layout is not public: it counts
+    every datagram undecodable and records it raw.
     """
     return [
         UdpSource(
@@ -58,6 +60,15 @@ def build_feeds(settings: Settings) -> list[Feed]:
             peer=(settings.game_host, settings.ac_port),
         ),
         UdpSource(
+            "acc",
+            "assetto_corsa_competizione",
+            settings.listen,
+            0,
+            ring_capacity=settings.ring_capacity,
+            peer=(settings.game_host, settings.acc_port),
+            password=settings.acc_password,
+        ),
+        UdpSource(
             "ttool",
             "telemetry_tool",
             settings.listen,
@@ -71,12 +82,15 @@ def _start_simulator(settings: Settings, hub: Hub) -> Any:
     """Starts the simulator playing ``settings.sim_game`` against this server's own feed.
 
     Project CARS sends to the ``pcars`` feed's port; Assetto Corsa binds ``game_host:ac_port``,
-    where the ``ksudp`` feed handshakes with it, exactly as with the game.
+    where the ``ksudp`` feed handshakes with it, and ACC ``game_host:acc_port``, where the
+    ``acc`` feed registers with ``acc_password``, exactly as with the games.
     """
     from paddock.sources.simulator.runner import Simulator
 
     if settings.sim_game == "assetto_corsa":
         to = (settings.game_host, settings.ac_port)
+    elif settings.sim_game == "assetto_corsa_competizione":
+        to = (settings.game_host, settings.acc_port)
     else:
         feed = hub.feed("pcars")
         port = getattr(feed, "port", None)
@@ -90,6 +104,7 @@ def _start_simulator(settings: Settings, hub: Hub) -> Any:
         to=to,
         rate_hz=settings.sim_rate_hz,
         lap_seconds=settings.sim_lap_seconds,
+        password=settings.acc_password,
     )
     simulator.start_thread()
     log.info("simulator playing %s at %s:%d", settings.sim_game, *to)

@@ -19,6 +19,9 @@ class UdpSource(Feed):
         ring_capacity: Decoded rows kept in memory.
         peer: ``(host, port)`` of a game that must be spoken to first (Assetto Corsa's
             handshake); the feed then binds ``host:port`` locally (port 0: any) and talks to it.
+        password: Connection password for games that register clients (ACC's
+            ``connectionPassword``); ignored by the others.
+        display_name: Name the feed registers under (ACC).
     """
 
     kind = "udp"
@@ -32,8 +35,12 @@ class UdpSource(Feed):
         *,
         ring_capacity: int = 36_000,
         peer: tuple[str, int] | None = None,
+        password: str = "",
+        display_name: str = "paddock",
     ) -> None:
         self.name = name
+        self.password = password
+        self.display_name = display_name
         self.peer = peer
         self.protocol = protocol
         self.host = host
@@ -52,6 +59,8 @@ class UdpSource(Feed):
                 ring_capacity=self.ring_capacity,
                 peer_host=self.peer[0] if self.peer else None,
                 peer_port=self.peer[1] if self.peer else None,
+                display_name=self.display_name,
+                password=self.password,
             )
 
     def stop(self) -> None:

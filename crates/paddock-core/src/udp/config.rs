@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::error::CoreError;
+use crate::protocols::SessionOptions;
 
 /// Settings of one UDP feed. Build with [`FeedConfig::new`] and adjust the public fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,9 @@ pub struct FeedConfig {
     /// With a `peer` that has not answered for this long after the start, the feed reports
     /// `unavailable` ("no answer from <peer>") while it keeps retrying. Default 10 s.
     pub handshake_timeout: Duration,
+    /// Registration settings for protocols that register with the game (ACC's display name,
+    /// connection password and update interval). Default [`SessionOptions::default`].
+    pub session: SessionOptions,
     /// Frame rows kept in the feed's ring buffer. Default 36,000 (10 min at 60 Hz).
     pub ring_capacity: usize,
     /// Rows (frames) and datagrams (raw) kept for [`crate::udp::UdpFeed::drain`] between drains;
@@ -47,6 +51,7 @@ impl FeedConfig {
             bind,
             peer: None,
             handshake_timeout: Duration::from_secs(10),
+            session: SessionOptions::default(),
             ring_capacity: 36_000,
             queue_capacity: 200_000,
             stale_after: Duration::from_secs(2),

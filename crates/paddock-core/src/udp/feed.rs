@@ -122,7 +122,7 @@ impl UdpFeed {
     /// [`CoreError::UnknownProtocol`] for a protocol not in [`protocols::PROTOCOLS`];
     /// [`CoreError::InvalidArgument`] for a config [`FeedConfig::validate`] rejects.
     pub fn start(config: FeedConfig) -> Result<Self, CoreError> {
-        let decoder = protocols::frame_decoder(&config.protocol)?;
+        let decoder = protocols::frame_decoder_with(&config.protocol, &config.session)?;
         Self::start_with_decoder(config, decoder)
     }
 

@@ -87,6 +87,7 @@ class LiveController(Controller):
                 port={
                     "pcars": runtime.settings.pcars_port,
                     "ksudp": runtime.settings.ac_port,
+                    "acc": runtime.settings.acc_port,
                 }.get(g.feed, g.default_port),
                 transport=g.transport,
                 live=g.live,

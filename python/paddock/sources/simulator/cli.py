@@ -7,8 +7,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from paddock.games import game as game_info
 from paddock.sources.simulator.layouts import DEFAULT_TRACK
-from paddock.sources.simulator.runner import PLANNED_GAMES, SUPPORTED_GAMES, Simulator
+from paddock.sources.simulator.runner import SUPPORTED_GAMES, Simulator
 
 
 def parse_host_port(text: str) -> tuple[str, int]:
@@ -65,17 +66,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--game",
         default="project_cars_2",
-        choices=SUPPORTED_GAMES + PLANNED_GAMES,
-        help="wire format to emit: project_cars_2, project_cars_1, or assetto_corsa (binds --to "
-        "and answers handshakes as the game does)",
+        choices=SUPPORTED_GAMES,
+        help="wire format to emit: project_cars_2, project_cars_1, assetto_corsa or "
+        "assetto_corsa_competizione (the last two bind --to and answer handshakes or "
+        "registrations as the games do)",
     )
     parser.add_argument(
         "--to",
         type=parse_host_port,
         default=None,
         metavar="HOST:PORT",
-        help="where to send the UDP datagrams (default 127.0.0.1:5606); for assetto_corsa, the "
-        "address to listen on for handshakes (default 127.0.0.1:9996)",
+        help="where to send the UDP datagrams (default 127.0.0.1:5606); for assetto_corsa and "
+        "assetto_corsa_competizione, the address to listen on (default 127.0.0.1:9996 and "
+        "127.0.0.1:9000)",
+    )
+    parser.add_argument(
+        "--password",
+        default="",
+        help="assetto_corsa_competizione: the connection password clients must register with",
     )
     parser.add_argument(
         "--rate", type=_positive_float, default=60.0, metavar="HZ", help="ticks per second"
@@ -113,6 +121,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _default_port(game: str) -> int:
+    info = game_info(game)
+    return 5606 if info is None else info.default_port
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the simulator with parsed ``args``; returns the process exit code.
 
@@ -122,12 +135,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         simulator = Simulator(
             game=args.game,
-            to=args.to or (("127.0.0.1", 9996 if args.game == "assetto_corsa" else 5606)),
+            to=args.to or ("127.0.0.1", _default_port(args.game)),
             rate_hz=args.rate,
             lap_seconds=args.lap_seconds,
             track=args.track,
             seed=args.seed,
             realtime=args.realtime,
+            password=args.password,
         )
     except (ValueError, ImportError, OSError) as exc:
         print(f"paddock simulate: error: {exc}", file=sys.stderr)

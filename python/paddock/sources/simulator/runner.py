@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from paddock.games import SIMULATED_GAMES
 from paddock.sources.simulator import ac as ac_side
+from paddock.sources.simulator import acc as acc_side
 from paddock.sources.simulator.car import Car
 from paddock.sources.simulator.driver import Driver
 from paddock.sources.simulator.layouts import load_track
@@ -23,11 +25,11 @@ from paddock.sources.simulator.pcars2_wire import Encode, Packet
 from paddock.sources.simulator.profile import SpeedProfile, compute_profile, fit_lap_time
 from paddock.sources.simulator.track import Track
 
-SUPPORTED_GAMES = ("project_cars_2", "project_cars_1", "assetto_corsa")
+SUPPORTED_GAMES = SIMULATED_GAMES
 """Games the simulator can emit."""
 
-PLANNED_GAMES = ("assetto_corsa_competizione",)
-"""Games paddock receives but the simulator does not emit yet."""
+SERVER_GAMES = ("assetto_corsa", "assetto_corsa_competizione")
+"""Games that bind an address and stream to the clients that speak to them first."""
 
 MAX_BURST_TICKS = 3
 """Most ticks sent back to back when the sender falls behind the clock; older ones are skipped."""
@@ -60,6 +62,7 @@ GAME_NAMES = {
     "project_cars_2": "Project CARS 2",
     "project_cars_1": "Project CARS 1",
     "assetto_corsa": "Assetto Corsa",
+    "assetto_corsa_competizione": "Assetto Corsa Competizione",
 }
 """Display name of each supported game."""
 
@@ -106,9 +109,10 @@ class Simulator:
     """A car lapping a track that emits a game's UDP telemetry.
 
     Args:
-        game: Wire format to emit: ``"project_cars_2"``, ``"project_cars_1"`` or
-            ``"assetto_corsa"`` (then the simulator binds ``to`` and answers handshakes).
-        to: ``(host, port)`` to send the datagrams to.
+        game: Wire format to emit: ``"project_cars_2"``, ``"project_cars_1"``,
+            ``"assetto_corsa"`` or ``"assetto_corsa_competizione"`` (for the last two the
+            simulator binds ``to`` and answers handshakes or registrations, as the games do).
+        to: ``(host, port)`` to send the datagrams to (the address to bind, for AC and ACC).
         rate_hz: Ticks per second (telemetry and timings packets are sent every tick).
         lap_seconds: Scale the track so a lap takes about this long; ``None`` keeps its size.
         track: A :class:`Track`, a bundled track name, a TUM FTM CSV path, or ``None`` for
@@ -118,9 +122,10 @@ class Simulator:
         realtime: Pace ticks with the wall clock; ``False`` sends as fast as possible.
         car: The car; defaults to the built-in GT car.
         driver_name: Name sent in the participants packet.
+        password: ACC's connection password registrations must carry (empty: none).
 
     Raises:
-        ValueError: For an unknown or not yet supported game, a bad rate, lap time or track.
+        ValueError: For an unknown game, a bad rate, lap time or track.
         ImportError: If no encoder is given and the native encoder is not built.
 
     """
@@ -138,14 +143,10 @@ class Simulator:
         realtime: bool = True,
         car: Car | None = None,
         driver_name: str = "Paddock Driver",
+        password: str = "",
     ) -> None:
-        if game in PLANNED_GAMES:
-            raise ValueError(
-                f"game {game!r} is not yet supported by the simulator; "
-                f"supported: {', '.join(SUPPORTED_GAMES)}"
-            )
         if game not in SUPPORTED_GAMES:
-            known = ", ".join(SUPPORTED_GAMES + PLANNED_GAMES)
+            known = ", ".join(SUPPORTED_GAMES)
             raise ValueError(f"unknown game {game!r}; known games: {known}")
         if not (0.0 < rate_hz <= 1000.0):
             raise ValueError(f"rate must be in (0, 1000] Hz, got {rate_hz}")
@@ -165,19 +166,36 @@ class Simulator:
         self.ambient_c = float(weather.randint(15, 28))
         self.track_temp_c = self.ambient_c + float(weather.randint(4, 14))
         self.driver = Driver(self.profile, rate_hz=rate_hz, ambient_c=self.ambient_c)
-        # Assetto Corsa is a server: it binds ``to`` and streams to whoever subscribes; the
-        # Project CARS sender then only steps the car (its packets are not sent).
+        # Assetto Corsa and ACC are servers: they bind ``to`` and stream to whoever subscribes
+        # or registers; the Project CARS sender then only steps the car (its packets are not
+        # sent).
         self.ac_sender: ac_side.AcSender | None = None
         self.ac_session = ac_side.AcSession()
+        self.acc_sender: acc_side.AccSender | None = None
+        self.acc_session = acc_side.AccSession(password=password)
+        self._acc_decode: acc_side.Decode | None = None
+        self._acc_next_update_s = 0.0
         sender: type[Pcars1Sender] | type[Pcars2Sender] = Pcars2Sender
-        if game == "assetto_corsa":
+        if game == "assetto_corsa_competizione":
+            acc_encode, self._acc_decode = acc_side.default_codec()
+            self.acc_sender = acc_side.AccSender(
+                encode or acc_encode,
+                track=self.track,
+                car=self.car,
+                profile=self.profile,
+                driver_name=driver_name,
+                ambient_c=self.ambient_c,
+                track_temp_c=self.track_temp_c,
+            )
+            pcars_encode: Callable[[Packet], bytes] = lambda packet: b""  # noqa: E731
+        elif game == "assetto_corsa":
             self.ac_sender = ac_side.AcSender(
                 encode or ac_side.default_encoder(),
                 track=self.track,
                 car=self.car,
                 driver_name=driver_name,
             )
-            pcars_encode: Callable[[Packet], bytes] = lambda packet: b""  # noqa: E731
+            pcars_encode = lambda packet: b""  # noqa: E731
         elif game == "project_cars_1":
             sender = Pcars1Sender
             pcars_encode = encode or pcars1_encoder()
@@ -204,13 +222,12 @@ class Simulator:
     def describe(self) -> str:
         """One line saying what is sent where."""
         host, port = self.to
-        where = (
-            f"Assetto Corsa (answering handshakes on {host}:{port})"
-            if self.ac_sender is not None
-            else f"Project CARS 2 UDP to {host}:{port}"
-        )
+        name = GAME_NAMES[self.game]
+        where = {
+            "assetto_corsa": f"{name} (answering handshakes on {host}:{port})",
+            "assetto_corsa_competizione": f"{name} (answering registrations on {host}:{port})",
+        }.get(self.game, f"{name} UDP to {host}:{port}")
         return (
-            f"simulating {GAME_NAMES[self.game]} UDP to {host}:{port} at {self.rate_hz:g} Hz: "
             f"simulating {where} at {self.rate_hz:g} Hz: "
             f"{self.track.display_name} ({self.track.length_m:.0f} m, "
             f"lap {self.lap_time_s:.2f} s, scale {self.track.scale:.3g})"
@@ -241,7 +258,7 @@ class Simulator:
         period = 1.0 / self.rate_hz
         ticks = datagrams = sent_bytes = errors = 0
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            if self.ac_sender is not None:
+            if self.game in SERVER_GAMES:
                 sock.bind(self.to)
                 sock.setblocking(False)
             next_due = time.monotonic()
@@ -272,6 +289,8 @@ class Simulator:
 
     def _tick(self, sock: socket.socket) -> list[tuple[bytes, tuple[str, int]]]:
         """Step the car once; the datagrams of the tick and where each goes."""
+        if self.acc_sender is not None:
+            return self._acc_tick(sock, self.acc_sender)
         if self.ac_sender is None:
             return [(d, self.to) for d in self.sender.datagrams(self.driver.step())]
         ac_side.serve_pending(sock, self.ac_session, self.ac_sender)
@@ -286,6 +305,26 @@ class Simulator:
         if session.spot and self.driver.completed_laps > laps_before:
             out.append((self.ac_sender.lap(state), session.client))
         return out
+
+    def _acc_tick(
+        self, sock: socket.socket, acc: acc_side.AccSender
+    ) -> list[tuple[bytes, tuple[str, int]]]:
+        """ACC: answer registrations, step, and stream at the interval the client asked for."""
+        session = self.acc_session
+        if self._acc_decode is not None:
+            acc_side.serve_pending(sock, session, acc, self._acc_decode)
+        laps_before = self.driver.completed_laps
+        state = self.driver.step()
+        client = session.client
+        if client is None:
+            return []
+        out = []
+        if state.time_s + 1e-9 >= self._acc_next_update_s:
+            self._acc_next_update_s = state.time_s + session.interval_s
+            out.extend(acc.updates(state))
+        if self.driver.completed_laps > laps_before:
+            out.extend(acc.lap_events(state))
+        return [(d, client) for d in out]
 
     def start_thread(
         self, *, duration_s: float | None = None, laps: int | None = None

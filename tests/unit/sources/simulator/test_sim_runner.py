@@ -130,10 +130,10 @@ def test_thread_errors_surface_on_stop(receiver: Receiver, small_track: Track) -
         sim.stop()
 
 
-@pytest.mark.parametrize("game", ["assetto_corsa_competizione"])
-def test_other_games_are_not_yet_supported(game: str, fake_encode: Encode) -> None:
-    with pytest.raises(ValueError, match="not yet supported by the simulator"):
-        Simulator(game=game, encode=fake_encode)
+@pytest.mark.parametrize("game", runner.SUPPORTED_GAMES)
+def test_every_listed_game_is_simulated(game: str) -> None:
+    sim = Simulator(game=game, to=("127.0.0.1", 1))
+    assert runner.GAME_NAMES[game] in sim.describe()
 
 
 def test_bad_arguments(fake_encode: Encode, small_track: Track) -> None:
@@ -203,9 +203,10 @@ def test_cli_run_writes_ground_truth(
     assert receiver.datagrams
 
 
-def test_cli_reports_unsupported_games(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.run(_parse("--game", "assetto_corsa_competizione")) == 2
-    assert "not yet supported" in capsys.readouterr().err
+def test_cli_rejects_unknown_games(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _parse("--game", "gran_turismo")
+    assert "invalid choice" in capsys.readouterr().err
 
 
 def test_cli_ctrl_c_still_writes_truth(
