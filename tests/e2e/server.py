@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,8 +14,31 @@ from typing import Any
 import httpx
 
 
+def _free_udp_port() -> int:
+    from tests.conftest import free_port
+
+    return free_port(socket.SOCK_DGRAM)
+
+
+def parse_raw(content: bytes) -> tuple[list[bytes], list[int]]:
+    """Datagrams and receive stamps of a raw feed download (``PDKRAW01`` framing)."""
+    header_len = int.from_bytes(content[8:10], "little")
+    datagrams, stamps, pos = [], [], 10 + header_len
+    while pos < len(content):
+        ts = int.from_bytes(content[pos : pos + 8], "little", signed=True)
+        n = int.from_bytes(content[pos + 8 : pos + 12], "little")
+        datagrams.append(content[pos + 12 : pos + 12 + n])
+        stamps.append(ts)
+        pos += 12 + n
+    return datagrams, stamps
+
+
 class ServerProcess:
-    """``paddock serve`` on 127.0.0.1 in a subprocess, stopped by its own PID."""
+    """``paddock serve`` on 127.0.0.1 in a subprocess, stopped by its own PID.
+
+    The Assetto Corsa and ACC feeds handshake with free ports (nothing answers there) unless
+    ``extra`` names ``--ac-port`` / ``--acc-port``.
+    """
 
     def __init__(self, *, port: int, pcars_port: int, data_dir: Path, extra: list[str]) -> None:
         self.base_url = f"http://127.0.0.1:{port}"
@@ -38,6 +62,9 @@ class ServerProcess:
             str(data_dir),
             *extra,
         ]
+        for flag in ("--ac-port", "--acc-port"):
+            if flag not in extra:
+                args += [flag, str(_free_udp_port())]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("PADDOCK_API_TOKEN", None)
         self._log = self.log_path.open("wb")

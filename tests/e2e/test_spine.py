@@ -19,7 +19,7 @@ from paddock import open_recording
 from paddock.analysis.laps import lap_table
 from paddock.protocols import pcars2
 from tests.conftest import free_port
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, parse_raw
 
 pytestmark = pytest.mark.e2e
 
@@ -130,14 +130,7 @@ def test_simulated_laps_are_recorded_and_timed(server: ServerProcess, tmp_path: 
     # The raw feed re-decodes to the same frames.
     raw = server.get(f"/api/recordings/{recording_id}/data/pcars")
     assert raw.status_code == 200
-    header_len = int.from_bytes(raw.content[8:10], "little")
-    datagrams, stamps, pos = [], [], 10 + header_len
-    while pos < len(raw.content):
-        ts = int.from_bytes(raw.content[pos : pos + 8], "little", signed=True)
-        n = int.from_bytes(raw.content[pos + 8 : pos + 12], "little")
-        datagrams.append(raw.content[pos + 12 : pos + 12 + n])
-        stamps.append(ts)
-        pos += 12 + n
+    datagrams, stamps = parse_raw(raw.content)
     redecoded = pcars2.frames(datagrams, ts_ns=stamps)
     assert redecoded.num_rows == manifest["feeds"][0]["frames"]
 
