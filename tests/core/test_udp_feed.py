@@ -54,7 +54,7 @@ def test_stats_have_every_field(feed: _core.UdpFeed) -> None:
     assert set(stats) == {
         "name", "protocol", "state", "reason", "bind", "peer", "local_addr", "packets", "bytes",
         "decode_errors", "last_error", "detected_format", "ring_rows", "dropped_rows",
-        "dropped_raw", "dropped_frames", "rate_hz", "last_packet_ns", "started_ns",
+        "kernel_drops", "dropped_raw", "dropped_frames", "rate_hz", "last_packet_ns", "started_ns",
     }  # fmt: skip
     assert stats["state"] == "listening"
     assert (stats["name"], stats["protocol"], stats["bind"]) == ("test", PROTOCOL, "127.0.0.1:0")

@@ -40,7 +40,15 @@ class ServerProcess:
     ``extra`` names ``--ac-port`` / ``--acc-port``.
     """
 
-    def __init__(self, *, port: int, pcars_port: int, data_dir: Path, extra: list[str]) -> None:
+    def __init__(
+        self,
+        *,
+        port: int,
+        pcars_port: int,
+        data_dir: Path,
+        extra: list[str],
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.base_url = f"http://127.0.0.1:{port}"
         self.pcars_port = pcars_port
         self.data_dir = data_dir
@@ -65,10 +73,29 @@ class ServerProcess:
         for flag in ("--ac-port", "--acc-port"):
             if flag not in extra:
                 args += [flag, str(_free_udp_port())]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        env.pop("PADDOCK_API_TOKEN", None)
+        environ = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        environ.pop("PADDOCK_API_TOKEN", None)
         self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=environ)
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the server and its workers (Linux ``/proc``), bytes."""
+        total, pending, seen = 0, [self.proc.pid], 0
+        while pending and seen < 64:
+            pid, seen = pending.pop(), seen + 1
+            proc = Path(f"/proc/{pid}")
+            try:
+                status = (proc / "status").read_text()
+                for task in (proc / "task").iterdir():
+                    pending += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:  # the process ended meanwhile
+                continue
+            total += next(
+                int(line.split()[1]) * 1024
+                for line in status.splitlines()
+                if line.startswith("VmRSS:")
+            )
+        return total
 
     def wait_ready(self, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s

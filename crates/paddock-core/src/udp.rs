@@ -8,11 +8,13 @@
 
 mod config;
 mod feed;
+mod kernel;
 mod receive;
 mod stats;
 
 pub use config::FeedConfig;
 pub use feed::{raw_schema, Drained, UdpFeed};
+pub use kernel::kernel_drops;
 pub use stats::{FeedState, FeedStats};
 
 /// Largest datagram the receive buffer holds whole (bytes): the IPv4 UDP maximum rounded up.

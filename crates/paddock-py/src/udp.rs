@@ -100,7 +100,8 @@ impl PyUdpFeed {
     /// Health and counters: name, protocol, state ("stopped" | "listening" | "handshaking" |
     /// "receiving" | "stale" | "unavailable"), reason, bind, peer, local_addr, packets, bytes,
     /// decode_errors, last_error, detected_format (`project_cars`: the format last seen),
-    /// ring_rows, dropped_rows, dropped_raw, dropped_frames, rate_hz, last_packet_ns, started_ns.
+    /// ring_rows, dropped_rows, kernel_drops, dropped_raw, dropped_frames, rate_hz, last_packet_ns,
+    /// started_ns.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.0.stats();
         let d = PyDict::new(py);
@@ -118,6 +119,7 @@ impl PyUdpFeed {
         d.set_item("detected_format", s.detected_format)?;
         d.set_item("ring_rows", s.ring_rows)?;
         d.set_item("dropped_rows", s.dropped_rows)?;
+        d.set_item("kernel_drops", s.kernel_drops)?;
         d.set_item("dropped_raw", s.dropped_raw)?;
         d.set_item("dropped_frames", s.dropped_frames)?;
         d.set_item("rate_hz", s.rate_hz)?;

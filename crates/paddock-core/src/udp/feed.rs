@@ -256,6 +256,7 @@ impl UdpFeed {
             (queues.raw.dropped_rows(), queues.frames.dropped_rows())
         };
         let last_packet_ns = self.shared.last_packet_ns.load(Ordering::Acquire);
+        let local_addr = self.local_addr();
         FeedStats {
             name: self.config.name.clone(),
             protocol: self.config.protocol.clone(),
@@ -263,7 +264,8 @@ impl UdpFeed {
             reason,
             bind: self.config.bind.to_string(),
             peer: self.config.peer,
-            local_addr: self.local_addr(),
+            local_addr,
+            kernel_drops: local_addr.and_then(super::kernel_drops),
             packets: self.shared.packets.load(Ordering::Acquire),
             bytes: self.shared.bytes.load(Ordering::Acquire),
             decode_errors: self.shared.decode_errors.load(Ordering::Acquire),

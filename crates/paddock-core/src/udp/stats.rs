@@ -93,6 +93,9 @@ pub struct FeedStats {
     pub dropped_raw: u64,
     /// Frame rows dropped from the drain queue because nobody drained it in time.
     pub dropped_frames: u64,
+    /// Datagrams the operating system dropped before the feed read them (receive buffer full);
+    /// `None` where the system does not report it (see [`crate::udp::kernel_drops`]).
+    pub kernel_drops: Option<u64>,
     /// Frame rows per second over the ring's last 2 s before now (0 when rows stopped).
     pub rate_hz: f64,
     /// Receive time of the last datagram, ns since the epoch.

@@ -31,6 +31,10 @@ class FeedLive(msgspec.Struct, kw_only=True):
     last_error: str | None
     drops: int
     last_packet_ns: int | None
+    kernel_drops: int | None = None
+    ring_rows: int = 0
+    ring_capacity: int | None = None
+    ring_evicted: int = 0
     detected_format: str | None = None
     speed_kmh: float | None = None
     rpm: float | None = None
