@@ -103,7 +103,7 @@ impl Cols {
         self.prim::<Int32Type>(&n("laptime_ms"), laps.clone().map(|l| l.laptime_ms));
         self.prim::<UInt16Type>(&n("car_index"), laps.clone().map(|l| l.car_index));
         self.prim::<UInt16Type>(&n("driver_index"), laps.clone().map(|l| l.driver_index));
-        self.list::<Int32Type, _>(&n("splits"), laps.clone().map(|l| l.splits.clone()));
+        self.list::<Int32Type, _>(&n("splits"), laps.clone().map(|l| l.splits.iter().copied()));
         self.prim::<UInt8Type>(&n("is_invalid"), laps.clone().map(|l| l.is_invalid));
         self.prim::<UInt8Type>(
             &n("is_valid_for_best"),
@@ -124,7 +124,8 @@ macro_rules! rows {
 }
 
 fn register(c: &mut Cols, rows: &[(i64, &Packet)]) {
-    let r = || rows!(rows, RegisterCommandApplication);
+    let recs: Vec<_> = rows!(rows, RegisterCommandApplication).collect();
+    let r = || recs.iter().copied();
     let _: Option<&RegisterApplication> = r().next();
     c.prim::<UInt8Type>("protocol_version", r().map(|p| p.protocol_version));
     c.string("display_name", r().map(|p| p.display_name.as_str()));
@@ -148,7 +149,8 @@ fn request(c: &mut Cols, rows: &[(i64, &Packet)]) {
 }
 
 fn result(c: &mut Cols, rows: &[(i64, &Packet)]) {
-    let r = || rows!(rows, RegistrationResult);
+    let recs: Vec<_> = rows!(rows, RegistrationResult).collect();
+    let r = || recs.iter().copied();
     let _: Option<&RegistrationResult> = r().next();
     c.prim::<Int32Type>("connection_id", r().map(|p| p.connection_id));
     c.prim::<UInt8Type>("connection_success", r().map(|p| p.connection_success));
@@ -157,7 +159,8 @@ fn result(c: &mut Cols, rows: &[(i64, &Packet)]) {
 }
 
 fn realtime(c: &mut Cols, rows: &[(i64, &Packet)]) {
-    let r = || rows!(rows, RealtimeUpdate);
+    let recs: Vec<_> = rows!(rows, RealtimeUpdate).collect();
+    let r = || recs.iter().copied();
     let _: Option<&RealtimeUpdate> = r().next();
     c.prim::<UInt16Type>("event_index", r().map(|p| p.event_index));
     c.prim::<UInt16Type>("session_index", r().map(|p| p.session_index));
@@ -188,7 +191,8 @@ fn realtime(c: &mut Cols, rows: &[(i64, &Packet)]) {
 }
 
 fn car(c: &mut Cols, rows: &[(i64, &Packet)]) {
-    let r = || rows!(rows, RealtimeCarUpdate);
+    let recs: Vec<_> = rows!(rows, RealtimeCarUpdate).collect();
+    let r = || recs.iter().copied();
     let _: Option<&RealtimeCarUpdate> = r().next();
     c.prim::<UInt16Type>("car_index", r().map(|p| p.car_index));
     c.prim::<UInt16Type>("driver_index", r().map(|p| p.driver_index));
@@ -211,14 +215,16 @@ fn car(c: &mut Cols, rows: &[(i64, &Packet)]) {
 }
 
 fn entry_list(c: &mut Cols, rows: &[(i64, &Packet)]) {
-    let r = || rows!(rows, EntryList);
+    let recs: Vec<_> = rows!(rows, EntryList).collect();
+    let r = || recs.iter().copied();
     let _: Option<&EntryList> = r().next();
     c.prim::<Int32Type>("connection_id", r().map(|p| p.connection_id));
     c.list::<UInt16Type, _>("car_indices", r().map(|p| p.car_indices.clone()));
 }
 
 fn entry_list_car(c: &mut Cols, rows: &[(i64, &Packet)]) {
-    let r = || rows!(rows, EntryListCar);
+    let recs: Vec<_> = rows!(rows, EntryListCar).collect();
+    let r = || recs.iter().copied();
     let _: Option<&EntryListCar> = r().next();
     c.prim::<UInt16Type>("car_index", r().map(|p| p.car_index));
     c.prim::<UInt8Type>("car_model_type", r().map(|p| p.car_model_type));
@@ -265,7 +271,8 @@ fn entry_list_car(c: &mut Cols, rows: &[(i64, &Packet)]) {
 }
 
 fn track(c: &mut Cols, rows: &[(i64, &Packet)]) {
-    let r = || rows!(rows, TrackData);
+    let recs: Vec<_> = rows!(rows, TrackData).collect();
+    let r = || recs.iter().copied();
     let _: Option<&TrackData> = r().next();
     c.prim::<Int32Type>("connection_id", r().map(|p| p.connection_id));
     c.string("track_name", r().map(|p| p.track_name.as_str()));
@@ -296,7 +303,8 @@ fn track(c: &mut Cols, rows: &[(i64, &Packet)]) {
 }
 
 fn event(c: &mut Cols, rows: &[(i64, &Packet)]) {
-    let r = || rows!(rows, BroadcastingEvent);
+    let recs: Vec<_> = rows!(rows, BroadcastingEvent).collect();
+    let r = || recs.iter().copied();
     let _: Option<&BroadcastingEvent> = r().next();
     c.prim::<UInt8Type>("event_type", r().map(|p| p.event_type));
     c.string("message", r().map(|p| p.message.as_str()));
