@@ -216,3 +216,40 @@ async def test_the_acc_feed_registers_with_the_game(data_dir: Any) -> None:
         assert acc["protocol"] == "assetto_corsa_competizione"
         assert acc["gear"] >= 1 and acc["decode_errors"] == 0
         assert client.app.state.runtime.simulator.acc_session.registrations == 1
+
+
+async def test_acc_standings_list_every_car_in_race_order(data_dir: Any) -> None:
+    from paddock.api.app import create_app
+    from paddock.sources.simulator.acc import FOCUSED_CAR, RIVALS
+    from tests.conftest import free_port
+
+    settings = Settings.from_env(
+        {},
+        data_dir=data_dir,
+        listen="127.0.0.1",
+        pcars_port=0,
+        ac_port=free_port(socket.SOCK_DGRAM),
+        acc_port=free_port(socket.SOCK_DGRAM),
+        ttool_port=0,
+        simulate=True,
+        sim_game="assetto_corsa_competizione",
+        sim_lap_seconds=20,
+    )
+    async with AsyncTestClient(create_app(settings)) as client:
+
+        async def full_field() -> list[dict[str, Any]] | None:
+            cars: list[dict[str, Any]] = (await client.get("/api/live/acc/cars")).json()
+            named = [c for c in cars if c["driver"]]
+            return cars if len(cars) == 3 and len(named) == 3 else None
+
+        cars = await wait_for(full_field, timeout_s=15)
+        assert [c["position"] for c in cars] == [1, 2, 3]
+        assert {c["car_index"] for c in cars} == {FOCUSED_CAR} | {i for i, *_ in RIVALS}
+        # The rival 2 s ahead leads; the one 3 s behind may still wait on the grid.
+        assert cars[0]["car_index"] == RIVALS[0][0]
+        assert cars[0]["driver"] == f"{RIVALS[0][2]} {RIVALS[0][3]}"
+        assert all(c["race_number"] == 10 + c["car_index"] for c in cars)
+        missing = await client.get("/api/live/nope/cars")
+        assert missing.status_code == 404 and "nope" in missing.json()["detail"]
+        single = await client.get("/api/live/pcars/cars")
+        assert single.status_code == 400 and "one car only" in single.json()["detail"]

@@ -14,6 +14,7 @@ from litestar import Litestar
 from paddock.config import Settings
 from paddock.hub import Hub
 from paddock.sources.base import Feed
+from paddock.sources.standings import Standings
 from paddock.sources.udp import UdpSource
 from paddock.store.catalog import Catalog
 from paddock.store.recordings import Recorder
@@ -30,6 +31,7 @@ class Runtime:
     recorder: Recorder
     hub: Hub
     simulator: Any = None
+    standings: Standings = field(default_factory=Standings)
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
@@ -126,9 +128,13 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     if recovered:
         log.warning("recovered %d unfinished recording(s): %s", len(recovered), recovered)
     hub = Hub(build_feeds(settings))
+    standings = Standings()
     hub.add_sink(recorder.on_batch)
+    hub.add_sink(standings.on_batch)
     await hub.start()
-    runtime = Runtime(settings=settings, catalog=catalog, recorder=recorder, hub=hub)
+    runtime = Runtime(
+        settings=settings, catalog=catalog, recorder=recorder, hub=hub, standings=standings
+    )
     app.state.runtime = runtime
     if settings.simulate:
         runtime.simulator = _start_simulator(settings, hub)

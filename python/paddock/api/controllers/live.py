@@ -10,13 +10,16 @@ from typing import Any
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from paddock._native import __version__, build_profile
 from paddock.api.frames import last_row
 from paddock.api.runtime import Runtime
-from paddock.api.schemas.live import FeedLive, Game, Health, Inputs, Live, UseCase
+from paddock.api.schemas.live import CarStanding, FeedLive, Game, Health, Inputs, Live, UseCase
 from paddock.channels import ChannelInfo, registry
+from paddock.exceptions import InvalidArgument, NotFound
 from paddock.games import GAMES, USE_CASES
+from paddock.sources.standings import Standings
 
 
 def _num(row: dict[str, Any], name: str) -> Any:
@@ -79,6 +82,23 @@ class LiveController(Controller):
             feeds=feeds,
             recording_id=active.id if active is not None else None,
         )
+
+    @get("/live/{feed:str}/cars", sync_to_thread=False)
+    def cars(self, runtime: NamedDependency[Runtime], feed: FromPath[str]) -> list[CarStanding]:
+        """Every car of a feed that reports the whole field (ACC), in race order.
+
+        Raises:
+            NotFound: No feed ``feed``.
+            InvalidArgument: The feed's protocol reports one car only.
+        """
+        source = runtime.hub.feed(feed)
+        if source is None:
+            raise NotFound(f"no feed {feed!r}")
+        if source.protocol not in Standings.PROTOCOLS:
+            raise InvalidArgument(
+                f"feed {feed!r} speaks {source.protocol}, which reports one car only"
+            )
+        return [CarStanding(**car) for car in runtime.standings.cars(feed)]
 
     @get("/games", sync_to_thread=False)
     def games(self, runtime: NamedDependency[Runtime]) -> list[Game]:

@@ -86,3 +86,26 @@ class Health(msgspec.Struct, kw_only=True):
     recording: bool
     data_dir: str
     subscribers: int
+
+
+class CarStanding(msgspec.Struct, kw_only=True):
+    """One car of the field, as the feed's game reports it (ACC)."""
+
+    car_index: int
+    position: int
+    cup_position: int
+    track_position: int
+    race_number: int | None
+    team_name: str | None
+    driver: str | None
+    laps: int
+    lap: int
+    spline_position: float
+    speed_kmh: float
+    gear: int
+    car_location: int
+    delta_ms: int
+    lap_time_s: float | None
+    last_lap_s: float | None
+    best_lap_s: float | None
+    ts_ns: int
