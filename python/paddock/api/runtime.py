@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Litestar
 
+from paddock.api.session_services import SessionServices
 from paddock.config import Settings
 from paddock.hub import Hub
 from paddock.sources.base import Feed
@@ -29,6 +30,7 @@ class Runtime:
     catalog: Catalog
     recorder: Recorder
     hub: Hub
+    sessions: SessionServices
     simulator: Any = None
     started_monotonic: float = field(default_factory=time.monotonic)
 
@@ -113,7 +115,11 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     hub = Hub(build_feeds(settings))
     hub.add_sink(recorder.on_batch)
     await hub.start()
-    runtime = Runtime(settings=settings, catalog=catalog, recorder=recorder, hub=hub)
+    sessions = SessionServices.open(catalog, settings.data_dir, hub.feeds)
+    await sessions.start()
+    runtime = Runtime(
+        settings=settings, catalog=catalog, recorder=recorder, hub=hub, sessions=sessions
+    )
     app.state.runtime = runtime
     if settings.simulate:
         runtime.simulator = _start_simulator(settings, hub)
@@ -122,6 +128,7 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     finally:
         if runtime.simulator is not None:
             runtime.simulator.stop()
+        await sessions.stop()
         await hub.stop()
         if recorder.active is not None:
             recorder.stop()

@@ -34,6 +34,10 @@ class FeedStatus(msgspec.Struct, kw_only=True):
     rate_hz: float = 0.0
     last_packet_ns: int | None = None
     ring_rows: int = 0
+    #: Rows ever appended to the ring buffer and rows it dropped (oldest first) to stay in
+    #: capacity: a run marks ``ring_appended`` and is truncated once ``ring_dropped`` passes it.
+    ring_appended: int = 0
+    ring_dropped: int = 0
     detected_format: str | None = None
 
 

@@ -94,6 +94,8 @@ class UdpSource(Feed):
             rate_hz=s["rate_hz"],
             last_packet_ns=s["last_packet_ns"],
             ring_rows=s["ring_rows"],
+            ring_appended=s["ring_rows"] + s["dropped_rows"],
+            ring_dropped=s["dropped_rows"],
             detected_format=s.get("detected_format"),
         )
 
