@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from paddock.analysis.laps import lap_table
@@ -183,7 +183,7 @@ class PitwallSessions(Controller):
     def list_sessions(
         self,
         runtime: NamedDependency[Runtime],
-        limit: Annotated[int, Parameter(query="limit", ge=1, le=10_000)] = 50,
+        limit: Annotated[int, QueryParameter(name="limit", ge=1, le=10_000)] = 50,
         active_only: FromQuery[bool] = False,
     ) -> SessionList:
         """Sessions newest first, each with its ``lap_count`` and ``best_lap_s``."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from paddock.api.controllers.session_common import UNPROCESSABLE, ns_or_none
@@ -89,9 +89,9 @@ class ChannelsController(Controller):
         runtime: NamedDependency[Runtime],
         session_id: FromPath[str],
         channel: FromQuery[str | None] = None,
-        from_: Annotated[dt.datetime | None, Parameter(query="from")] = None,
+        from_: Annotated[dt.datetime | None, QueryParameter(name="from")] = None,
         to: FromQuery[dt.datetime | None] = None,
-        limit: Annotated[int, Parameter(query="limit", ge=1, le=1_000_000)] = 1000,
+        limit: Annotated[int, QueryParameter(name="limit", ge=1, le=1_000_000)] = 1000,
     ) -> list[TelemetryPoint]:
         """Samples newest first, filtered by ``channel``, ``from`` and ``to``, at most ``limit``."""
         rows = runtime.sessions.ingest.query_samples(

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from paddock.api.controllers.session_common import UNPROCESSABLE, ns_or_none
@@ -76,8 +76,8 @@ class NotesController(Controller):
         runtime: NamedDependency[Runtime],
         session_id: FromPath[str],
         speaker: FromQuery[str | None] = None,
-        note_type: Annotated[NoteType | None, Parameter(query="type")] = None,
-        from_: Annotated[dt.datetime | None, Parameter(query="from")] = None,
+        note_type: Annotated[NoteType | None, QueryParameter(name="type")] = None,
+        from_: Annotated[dt.datetime | None, QueryParameter(name="from")] = None,
         to: FromQuery[dt.datetime | None] = None,
     ) -> list[Note]:
         """Notes sorted by timestamp, filtered by ``speaker``, ``type``, ``from`` and ``to``."""
@@ -96,7 +96,7 @@ class NotesController(Controller):
         runtime: NamedDependency[Runtime],
         session_id: FromPath[str],
         export_format: Annotated[
-            Literal["markdown", "json"], Parameter(query="format")
+            Literal["markdown", "json"], QueryParameter(name="format")
         ] = "markdown",
     ) -> Response[Any]:
         """Every note as Markdown (ready for a test log) or as JSON with the session."""
