@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ async def _send_laps(
             for packet in (timings(sent, lap=lap, lap_time_s=n / 60), telemetry(sent + 1)):
                 sock.sendto(packet, ("127.0.0.1", port))
                 sent += 1
+            # Paced: a burst can overrun the socket's receive buffer on a loaded machine.
+            await asyncio.sleep(0.002)
 
     async def counted() -> bool:
         feed = (await client.get("/api/live")).json()["feeds"][0]
