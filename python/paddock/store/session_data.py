@@ -2,10 +2,10 @@
 
 Layout (see docs/formats.md)::
 
-    sessions/<id>/frames/part-<seq>.parquet      wide frames posted over HTTP (Pitwall /frames)
-    sessions/<id>/frames/run-<run_id>.parquet    a run's frames, taken from its feed's ring buffer
-    sessions/<id>/channels/part-<seq>.parquet    tall samples: ASTRA telemetry, Pitwall signals
-    sessions/<id>/video_frames/part-<seq>.parquet video frame metadata
+    sessions/<id>/frames/part-<ns>-<writer>-<seq>.parquet   wide frames posted over HTTP
+    sessions/<id>/frames/<run_id>.parquet                   a run's frames, from its feeds' rings
+    sessions/<id>/channels/part-<ns>-<writer>-<seq>.parquet tall samples (telemetry, signals)
+    sessions/<id>/video_frames/part-<ns>-<writer>-<seq>.parquet video frame metadata
 
 HTTP ingest is buffered in memory per session and table and written as one part when the buffer
 holds ``flush_rows`` rows or is older than ``flush_interval_s`` (checked on every write and by the
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import secrets
 import shutil
 import threading
 import time
@@ -97,6 +98,8 @@ class SessionData:
         self._lock = threading.Lock()
         self._pending: dict[tuple[str, str], _Pending] = {}
         self._seq = itertools.count()
+        # Tells this writer's parts from another's (another process on the same directory).
+        self._writer = secrets.token_hex(4)
 
     def directory(self, session_id: str) -> Path:
         """The session's directory (not created)."""
@@ -146,7 +149,7 @@ class SessionData:
             return
         session_id, table = key
         rows = pl.concat(pending.frames, how="diagonal_relaxed")
-        name = f"part-{time.time_ns():020d}-{next(self._seq):06d}.parquet"
+        name = f"part-{time.time_ns():020d}-{self._writer}-{next(self._seq):06d}.parquet"
         self._write(self.root / session_id / table, name, rows)
 
     def flush(self, session_id: str | None = None) -> int:
