@@ -318,3 +318,37 @@ async def test_open_session_reads_http_and_feed_data_alike(
     assert everything["ts_ns"].is_sorted()
     assert everything.filter(pl.col("feed") == "http")["speed_kmh"].to_list() == [99.0]
     assert everything["battery_voltage"].drop_nulls().to_list() == [32.5]
+
+
+async def test_openapi_lists_every_session_route(client: AsyncTestClient[Any]) -> None:
+    paths = set((await client.get("/schema/openapi.json")).json()["paths"])
+    expected = {
+        "/api/sessions",
+        "/api/sessions/{session_id}",
+        "/api/sessions/{session_id}/complete",
+        "/api/sessions/{session_id}/analyze",
+        "/api/sessions/{session_id}/analysis",
+        "/api/sessions/{session_id}/reopen",
+        "/api/sessions/{session_id}/runs",
+        "/api/sessions/{session_id}/runs/{run_id}/stop",
+        "/api/sessions/{session_id}/runs/{run_id}",
+        "/api/sessions/{session_id}/notes",
+        "/api/sessions/{session_id}/notes/export",
+        "/api/sessions/{session_id}/notes/{note_id}",
+        "/api/sessions/{session_id}/telemetry",
+        "/api/sessions/{session_id}/telemetry/batch",
+        "/api/sessions/{session_id}/telemetry/latest",
+        "/api/sessions/{session_id}/telemetry/channels",
+        "/api/sessions/{session_id}/stt/tasks",
+        "/api/sessions/{session_id}/stt/tasks/{task_id}",
+        "/session/start",
+        "/session/reset",
+        "/sessions",
+        "/session/{session_id}",
+        "/session/{session_id}/end",
+        "/session/{session_id}/frames",
+        "/session/{session_id}/frame",
+        "/session/{session_id}/signals",
+        "/session/{session_id}/video_frames",
+    }
+    assert expected <= paths, expected - paths
