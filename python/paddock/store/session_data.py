@@ -185,9 +185,14 @@ class SessionData:
     def scan(self, session_id: str, table: str) -> pl.LazyFrame:
         """One table of a session, flushed parts and buffered rows, in no particular order."""
         key = (validate_session_id(session_id), _table(table))
-        parts = sorted((self.root / session_id / table).glob("*.parquet"))
-        scans = [pl.scan_parquet(p) for p in parts]
+        # Parts and buffers under one lock: a flush moves rows from one to the other.
         with self._lock:
+            parts = sorted((self.root / session_id / table).glob("*.parquet"))
+            if table == "channels" and parts:
+                # One schema for every channels part: one scan reads them all.
+                scans = [pl.scan_parquet(parts)]
+            else:
+                scans = [pl.scan_parquet(p) for p in parts]
             pending = self._pending.get(key)
             if pending is not None and pending.frames:
                 scans.extend(df.lazy() for df in pending.frames)
