@@ -197,6 +197,11 @@ async def test_run_complete_analysis_reopen(
     assert again.status_code == 409
 
     sent = await _send_laps(client, udp_sender)
+    # In progress: the server's view already holds the run's frames from the ring buffer.
+    store = client.app.state.runtime.sessions.store
+    live = store.open_session(sid, table="frames").collect()
+    assert live.height == sent and set(live["run_id"]) == {run["id"]}
+    assert store.open_session(sid, table="channels").collect().height == 0
     stopped = await client.post(f"/api/sessions/{sid}/runs/{run['id']}/stop")
     assert stopped.status_code == 200, stopped.text
     run = stopped.json()

@@ -288,9 +288,24 @@ class SessionStore:
         self.data.delete(session_id)
 
     def open_session(self, session_id: str, *, table: str | None = None) -> pl.LazyFrame:
-        """Everything recorded for the session, flushed or buffered (see ``SessionData.open``)."""
-        self._row(session_id)
-        return self.data.open(session_id, table=table)
+        """Everything recorded for the session, finished or in progress.
+
+        The files and the ingest buffers (see ``SessionData.open``), plus the frames a run still
+        recording has in its feeds' ring buffers so far.
+        """
+        created_ns = self._row(session_id)[2]
+        lf = self.data.open(session_id, table=table)
+        if table not in (None, "frames"):
+            return lf
+        live = [
+            self._run_frames(self._run_row(session_id, run["id"]), created_ns, time.time_ns())[0]
+            for run in self.list_runs(session_id)
+            if run["status"] == "recording"
+        ]
+        live = [frames for frames in live if frames.height]
+        if not live:
+            return lf
+        return pl.concat([lf, *(f.lazy() for f in live)], how="diagonal_relaxed").sort("ts_ns")
 
     # Runs
 
@@ -397,11 +412,16 @@ class SessionStore:
             run = self._finish_run(run, created_ns)
         return _public_run(run)
 
-    def _finish_run(self, run: dict[str, Any], created_ns: int) -> dict[str, Any]:
-        stopped_ns = time.time_ns()
+    def _run_frames(
+        self, run: dict[str, Any], created_ns: int, until_ns: int
+    ) -> tuple[pl.DataFrame, bool, int]:
+        """The run's frames up to ``until_ns`` from its feeds' rings, merged.
+
+        Returns ``(frames, truncated, end_marker)``.
+        """
         truncated = False
         frames: list[pl.DataFrame] = []
-        end_marker = run["start_marker"]
+        end_marker: int = run["start_marker"]
         for name, start_marker in run["markers"].items():
             feed = self.feeds.get(name)
             if feed is None:
@@ -417,7 +437,7 @@ class SessionStore:
             batch = pl.DataFrame(feed.since(run["started_ns"] - 1))
             if batch.height and "ts_ns" in batch.columns:
                 frames.append(
-                    batch.filter(pl.col("ts_ns") <= stopped_ns).with_columns(
+                    batch.filter(pl.col("ts_ns") <= until_ns).with_columns(
                         pl.lit(name).alias("feed")
                     )
                 )
@@ -427,6 +447,12 @@ class SessionStore:
                 ((pl.col("ts_ns") - created_ns) / 1e9).alias("t_s"),
                 pl.lit(run["id"]).alias("run_id"),
             )
+        return merged, truncated, end_marker
+
+    def _finish_run(self, run: dict[str, Any], created_ns: int) -> dict[str, Any]:
+        stopped_ns = time.time_ns()
+        merged, truncated, end_marker = self._run_frames(run, created_ns, stopped_ns)
+        if merged.height:
             self.data.write_file(run["session_id"], "frames", run["id"], merged)
         run.update(
             status="stopped",
