@@ -215,6 +215,9 @@ async def test_telemetry_ingest_query_latest_channels(
     ]:
         response = await client.post(base, json=body)
         assert response.status_code == 422 and field in response.json()["detail"]
+    far = {"timestamp": "9999-01-01T00:00:00Z", "channel": "v", "value": 1.0}
+    out_of_range = await client.post(f"{base}/batch", json={"data": [far]})
+    assert out_of_range.status_code == 422 and "timestamp" in out_of_range.json()["detail"]
     bad_batch = await client.post(f"{base}/batch", json={"data": [{"timestamp": "x"}]})
     assert bad_batch.status_code == 422 and "data[0]" in bad_batch.json()["detail"]
     assert (await client.get(base, params={"limit": 0})).status_code == 422

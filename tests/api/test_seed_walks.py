@@ -291,3 +291,18 @@ def test_pitwall_errors(sync_client: TestClient[Any]) -> None:
     nameless = c.post(f"/session/{sid}/signals", json=[{"t": 1.0, "value": 2.0}])
     assert nameless.status_code == 422 and "signal_name" in nameless.json()["detail"]
     assert c.get("/sessions", params={"limit": 0}).status_code == 422
+    for path, body, field in [
+        ("frames", [{"ts_ns": 2**70}], "frames[0].ts_ns"),
+        ("frames", [{"t": 1.0}, {"t": 1e300}], "frames[1].t"),
+        ("video_frames", [{"t": 1e300}], "frames[0].t"),
+        ("signals", [["rpm", 1e300, 1.0]], "signals[0].t"),
+        ("signals", [{"signal_name": "rpm", "ts_ns": 2**64, "value": 1.0}], "signals[0].ts_ns"),
+    ]:
+        response = c.post(f"/session/{sid}/{path}", json=body)
+        assert response.status_code == 422, (path, body)
+        assert field in response.json()["detail"]
+    # Refused frames took no index; odd fields are kept, huge integers as floats.
+    kept = c.post(
+        f"/session/{sid}/frames", json=[{"t": 1.0, "big": 2**70, "gear": "N"}, {"gear": 3}]
+    ).json()
+    assert (kept["first_frame_idx"], kept["last_frame_idx"]) == (0, 1)

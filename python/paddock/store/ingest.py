@@ -6,13 +6,14 @@ Every path lands in the same per-session tables that runs fill from UDP feeds (s
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 
-from paddock.exceptions import NotFound
+from paddock.exceptions import InvalidArgument, NotFound
 from paddock.store.sessions import SessionStore
 
 _SCALARS = (int, float, bool, str)
@@ -103,21 +104,20 @@ class SessionIngest:
         start), else the receive time. Scalar fields are kept under their own names; nested ones
         are dropped.
         """
+        started = self._started_ns(session_id)
         if not frames:
-            self.sessions.get(session_id)
             return 0, 0
-        first, started = self.sessions.reserve_frames(session_id, len(frames))
         now = time.time_ns()
         rows = []
         for offset, frame in enumerate(frames):
-            row = {k: v for k, v in frame.items() if isinstance(v, _SCALARS)}
-            row["ts_ns"] = _frame_ts(row, started, now)
-            row["frame_idx"] = first + offset
+            row = _scalars(frame)
+            row["ts_ns"] = _frame_ts(row, started, now, f"frames[{offset}]")
             rows.append(row)
-        df = pl.DataFrame(rows, infer_schema_length=None).with_columns(
-            pl.col("ts_ns").cast(pl.Int64),
-            ((pl.col("ts_ns").cast(pl.Int64) - started) / 1e9).alias("t_s"),
-            pl.lit("http").alias("feed"),
+        df = _frame_table(rows, started).with_columns(pl.lit("http").alias("feed"))
+        # Indices are reserved only once every frame is known to be valid.
+        first, _ = self.sessions.reserve_frames(session_id, len(rows))
+        df = df.with_columns(
+            pl.int_range(first, first + df.height, dtype=pl.Int64).alias("frame_idx")
         )
         self.data.append(session_id, "frames", df)
         return first, len(frames)
@@ -129,14 +129,11 @@ class SessionIngest:
             return 0
         now = time.time_ns()
         rows = []
-        for frame in frames:
-            row = {k: v for k, v in frame.items() if isinstance(v, _SCALARS)}
-            row["ts_ns"] = _frame_ts(row, started, now)
+        for offset, frame in enumerate(frames):
+            row = _scalars(frame)
+            row["ts_ns"] = _frame_ts(row, started, now, f"frames[{offset}]")
             rows.append(row)
-        df = pl.DataFrame(rows, infer_schema_length=None).with_columns(
-            pl.col("ts_ns").cast(pl.Int64),
-            ((pl.col("ts_ns").cast(pl.Int64) - started) / 1e9).alias("t_s"),
-        )
+        df = _frame_table(rows, started)
         self.data.append(session_id, "video_frames", df)
         return df.height
 
@@ -162,12 +159,59 @@ class SessionIngest:
         return sorted(new)
 
 
-def _frame_ts(row: dict[str, Any], started_ns: int, now_ns: int) -> int:
-    ts = row.get("ts_ns")
-    if isinstance(ts, int) and not isinstance(ts, bool):
-        return ts
-    for key in ("t_s", "t"):
-        value = row.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return started_ns + round(value * 1e9)
+_INT64 = 2**63
+
+
+def _scalars(frame: dict[str, Any]) -> dict[str, Any]:
+    """The frame's scalar fields; integers beyond int64 become floats, nested values are dropped."""
+    row: dict[str, Any] = {}
+    for key, value in frame.items():
+        if not isinstance(value, _SCALARS):
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and not -_INT64 <= value < _INT64:
+            value = float(value)
+        row[key] = value
+    return row
+
+
+def _frame_table(rows: list[dict[str, Any]], started_ns: int) -> pl.DataFrame:
+    """Rows of scalars as one frame with ``ts_ns`` and ``t_s``.
+
+    Raises:
+        InvalidArgument: Fields whose values polars cannot put in one column.
+    """
+    try:
+        df = pl.DataFrame(rows, infer_schema_length=None)
+    except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError) as exc:
+        raise InvalidArgument(f"frames: fields with values of incompatible types ({exc})") from None
+    return df.with_columns(
+        pl.col("ts_ns").cast(pl.Int64),
+        ((pl.col("ts_ns").cast(pl.Int64) - started_ns) / 1e9).alias("t_s"),
+    )
+
+
+def sample_time_ns(*, ts_ns: Any, seconds: Any, started_ns: int, now_ns: int, where: str) -> int:
+    """A sample's time in ns since the epoch.
+
+    ``ts_ns`` (ns since the epoch) if given, else ``seconds`` since the session's start, else
+    ``now_ns``.
+
+    Raises:
+        InvalidArgument: A time that int64 ns cannot hold (the message names ``where``).
+    """
+    if isinstance(ts_ns, int | float) and not isinstance(ts_ns, bool):
+        if not (math.isfinite(ts_ns) and -_INT64 <= ts_ns < _INT64):
+            raise InvalidArgument(f"{where}.ts_ns: {ts_ns!r} is out of range for ns since 1970")
+        return int(ts_ns)
+    if isinstance(seconds, int | float) and not isinstance(seconds, bool):
+        if not math.isfinite(seconds) or abs(seconds) > 1e9:
+            raise InvalidArgument(f"{where}.t: {seconds!r} seconds is out of range")
+        return started_ns + round(seconds * 1e9)
     return now_ns
+
+
+def _frame_ts(row: dict[str, Any], started_ns: int, now_ns: int, where: str) -> int:
+    seconds = row.get("t_s", row.get("t"))
+    return sample_time_ns(
+        ts_ns=row.get("ts_ns"), seconds=seconds, started_ns=started_ns, now_ns=now_ns, where=where
+    )

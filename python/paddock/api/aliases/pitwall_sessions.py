@@ -22,6 +22,7 @@ from paddock.api.controllers.session_common import UNPROCESSABLE
 from paddock.api.runtime import Runtime
 from paddock.api.schemas.sessions import Note, Session
 from paddock.exceptions import Conflict, InvalidArgument
+from paddock.store.ingest import sample_time_ns
 from paddock.store.sessions import SessionStore
 
 
@@ -259,7 +260,13 @@ class PitwallSessions(Controller):
             if not name:
                 raise InvalidArgument(f"signals[{index}].signal_name: missing signal name")
             ts.append(
-                ts_ns if ts_ns is not None else now if t is None else started + round(t * 1e9)
+                sample_time_ns(
+                    ts_ns=ts_ns,
+                    seconds=t,
+                    started_ns=started,
+                    now_ns=now,
+                    where=f"signals[{index}]",
+                )
             )
             names.append(name)
             values.append(value)

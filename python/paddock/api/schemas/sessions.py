@@ -9,6 +9,25 @@ import msgspec
 from msgspec import Meta
 
 NonEmpty = Annotated[str, Meta(min_length=1)]
+# Times are kept as int64 ns since 1970: 1677-09-21 to 2262-04-11.
+_FIRST = dt.datetime(1677, 9, 22, tzinfo=dt.UTC)
+_LAST = dt.datetime(2262, 4, 11, tzinfo=dt.UTC)
+
+
+def check_timestamp(stamp: dt.datetime | None) -> None:
+    """Refuses a time that int64 nanoseconds cannot hold.
+
+    Raises:
+        ValueError: ``timestamp`` outside 1677-09-22 to 2262-04-11 (msgspec reports it as a
+            validation error of the body).
+    """
+    if stamp is None:
+        return
+    aware = stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=dt.UTC)
+    if not _FIRST <= aware <= _LAST:
+        raise ValueError(f"timestamp {stamp.isoformat()} is outside 1677-09-22..2262-04-11")
+
+
 NoteType = Literal["observation", "command", "system"]
 
 
@@ -111,6 +130,9 @@ class NoteCreate(msgspec.Struct, kw_only=True):
     tags: list[str] = msgspec.field(default_factory=list)
     telemetry_snapshot: dict[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        check_timestamp(self.timestamp)
+
 
 class NoteUpdate(msgspec.Struct, kw_only=True):
     """``PUT /api/sessions/{sid}/notes/{note_id}``: every field optional."""
@@ -121,6 +143,9 @@ class NoteUpdate(msgspec.Struct, kw_only=True):
     tags: list[str] | None = None
     timestamp: dt.datetime | None = None
     telemetry_snapshot: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        check_timestamp(self.timestamp)
 
 
 class Note(msgspec.Struct, kw_only=True):
@@ -151,6 +176,9 @@ class TelemetryIn(msgspec.Struct, kw_only=True):
     channel: NonEmpty
     value: float
     unit: str | None = None
+
+    def __post_init__(self) -> None:
+        check_timestamp(self.timestamp)
 
 
 class TelemetryBatch(msgspec.Struct, kw_only=True):
