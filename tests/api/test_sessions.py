@@ -206,6 +206,8 @@ async def test_run_complete_analysis_reopen(
     assert stopped.status_code == 200, stopped.text
     run = stopped.json()
     assert run["status"] == "stopped" and run["data_truncated"] is False
+    session = (await client.get(f"/api/sessions/{sid}")).json()
+    assert session["game"] == "project_cars_2" and session["recording_id"] is None
     assert run["end_marker"] - run["start_marker"] == run["frame_count"]
     assert run["frame_count"] == sent
     assert run["rows_saved"] == sent
@@ -357,3 +359,16 @@ async def test_openapi_lists_every_session_route(client: AsyncTestClient[Any]) -
         "/session/{session_id}/video_frames",
     }
     assert expected <= paths, expected - paths
+
+
+async def test_a_run_during_a_recording_links_the_session_to_it(
+    client: AsyncTestClient[Any],
+) -> None:
+    recording = (await client.post("/api/recordings", json={"name": "day"})).json()
+    sid = (await client.post("/api/sessions", json={"game": "assetto_corsa"})).json()["id"]
+    run = (await client.post(f"/api/sessions/{sid}/runs", json={"feed_name": "pcars"})).json()
+    await client.post(f"/api/sessions/{sid}/runs/{run['id']}/stop")
+    await client.post("/api/recordings/stop")
+    session = (await client.get(f"/api/sessions/{sid}")).json()
+    assert session["recording_id"] == recording["id"]
+    assert session["game"] == "assetto_corsa"  # given at creation: kept

@@ -115,7 +115,12 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     hub = Hub(build_feeds(settings))
     hub.add_sink(recorder.on_batch)
     await hub.start()
-    sessions = SessionServices.open(catalog, settings.data_dir, hub.feeds)
+    sessions = SessionServices.open(
+        catalog,
+        settings.data_dir,
+        hub.feeds,
+        active_recording=lambda: recorder.active.id if recorder.active else None,
+    )
     await sessions.start()
     runtime = Runtime(
         settings=settings, catalog=catalog, recorder=recorder, hub=hub, sessions=sessions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,10 +52,20 @@ class SessionServices:
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @classmethod
-    def open(cls, catalog: Catalog, data_dir: Path, feeds: Mapping[str, Feed]) -> SessionServices:
-        """Services over ``catalog`` with session files under ``data_dir/sessions``."""
+    def open(
+        cls,
+        catalog: Catalog,
+        data_dir: Path,
+        feeds: Mapping[str, Feed],
+        *,
+        active_recording: Callable[[], str | None] | None = None,
+    ) -> SessionServices:
+        """Services over ``catalog`` with session files under ``data_dir/sessions``.
+
+        ``active_recording`` returns the id of the recording running now (see ``SessionStore``).
+        """
         data = SessionData(data_dir / "sessions")
-        store = SessionStore(catalog, data, feeds)
+        store = SessionStore(catalog, data, feeds, active_recording=active_recording)
         return cls(
             store=store,
             notes=NotesStore(store),

@@ -17,7 +17,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
@@ -81,12 +81,22 @@ class SessionStore:
         catalog: The SQLite catalog.
         data: The session data files.
         feeds: Live feeds by name, for runs.
+        active_recording: Returns the id of the recording running now, if any; a run started
+            while one runs links the session to it (``recording_id``).
     """
 
-    def __init__(self, catalog: Catalog, data: SessionData, feeds: Mapping[str, Feed]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        data: SessionData,
+        feeds: Mapping[str, Feed],
+        *,
+        active_recording: Callable[[], str | None] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.data = data
         self.feeds = feeds
+        self.active_recording = active_recording or (lambda: None)
         # Orders frame_idx assignment and run start/stop across worker threads.
         self._lock = threading.Lock()
 
@@ -309,6 +319,22 @@ class SessionStore:
 
     # Runs
 
+    def _link_run_context(
+        self, session_id: str, *, game: str | None, recording_id: str | None
+    ) -> None:
+        """Fills the session's ``game`` and ``recording_id`` from its runs, if unset."""
+        doc = _doc(self._row(session_id)[6])
+        changed = False
+        if game and not doc.get("game"):
+            doc["game"], changed = game, True
+        if recording_id and not doc.get("recording_id"):
+            doc["recording_id"], changed = recording_id, True
+        if changed:
+            with self.catalog.transaction() as db:
+                db.execute(
+                    "UPDATE sessions SET doc = ? WHERE id = ?", (json.dumps(doc), session_id)
+                )
+
     def _run_row(self, session_id: str, run_id: str) -> dict[str, Any]:
         self._row(session_id)
         rows = (
@@ -361,9 +387,13 @@ class SessionStore:
                 raise Conflict(f"Session {session_id} is {status}; reopen it to start a run")
             if any(r["status"] == "recording" for r in self.list_runs(session_id)):
                 raise Conflict(f"Session {session_id} already has a run recording; stop it first")
-            markers = {
-                name: self.feeds[name].status().ring_appended for name in [feed_name, *merge]
-            }
+            statuses = {name: self.feeds[name].status() for name in [feed_name, *merge]}
+            markers = {name: status.ring_appended for name, status in statuses.items()}
+            self._link_run_context(
+                session_id,
+                game=statuses[feed_name].detected_format,
+                recording_id=self.active_recording(),
+            )
             started_ns = time.time_ns()
             run_id = new_id("run")
             count = len(self.list_runs(session_id))
@@ -451,6 +481,11 @@ class SessionStore:
 
     def _finish_run(self, run: dict[str, Any], created_ns: int) -> dict[str, Any]:
         stopped_ns = time.time_ns()
+        primary = self.feeds.get(run["feed_name"])
+        if primary is not None:
+            # The game a feed decodes is known once packets came in (pcars tells 1 from 2).
+            game = primary.status().detected_format or primary.protocol
+            self._link_run_context(run["session_id"], game=game, recording_id=None)
         merged, truncated, end_marker = self._run_frames(run, created_ns, stopped_ns)
         if merged.height:
             self.data.write_file(run["session_id"], "frames", run["id"], merged)
