@@ -119,7 +119,7 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
         catalog,
         settings.data_dir,
         hub.feeds,
-        active_recording=lambda: recorder.active.id if recorder.active else None,
+        active_recording=lambda: active.id if (active := recorder.active) else None,
     )
     await sessions.start()
     runtime = Runtime(
