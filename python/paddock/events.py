@@ -93,6 +93,16 @@ class EventBus:
                 if not subs:
                     del self._subscribers[sub.key]
 
+    def close_all(self) -> None:
+        """Closes every subscription (on shutdown), waking their readers."""
+        with self._lock:
+            subs = [sub for group in self._subscribers.values() for sub in group]
+        for sub in subs:
+            try:
+                sub._loop.call_soon_threadsafe(sub.close)
+            except RuntimeError:  # its loop is closed already
+                sub.close()
+
     def subscriber_count(self, key: str) -> int:
         """Clients subscribed to ``key``."""
         with self._lock:

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from paddock.store.session_data import open_session
@@ -118,3 +119,15 @@ def test_pitwall_over_http(server: ServerProcess) -> None:
     detail = server.get(f"/session/{sid}").json()
     assert [lap["lap"] for lap in detail["laps"]] == [1, 2]
     assert server.get("/session/unknown-session").status_code == 404
+
+
+def test_an_open_websocket_does_not_hold_up_shutdown(server: ServerProcess) -> None:
+    sid = server.post("/api/sessions", json={"name": "left open"}).json()["id"]
+    ws_url = server.base_url.replace("http://", "ws://") + f"/ws/sessions/{sid}"
+    with connect(ws_url, open_timeout=10) as ws:
+        assert _event(ws)["event"] == "connected"
+        # Stopped by SIGINT: a server that had to be killed would return -9.
+        returncode = server.stop(timeout_s=20)
+        assert returncode == 0, server.log()
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)

@@ -43,3 +43,13 @@ async def test_publishing_from_another_thread() -> None:
     assert got == {f"{n}".encode() for n in range(10)}
     sub.close()
     assert await sub.get(timeout_s=0.01) is None
+
+
+async def test_close_all_wakes_waiting_readers() -> None:
+    bus = EventBus()
+    sub = bus.subscribe("s")
+    waiting = asyncio.create_task(sub.get())
+    await asyncio.sleep(0)
+    bus.close_all()
+    assert await asyncio.wait_for(waiting, 5) is None
+    assert sub.closed and bus.subscriber_count("s") == 0

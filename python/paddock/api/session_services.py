@@ -84,7 +84,8 @@ class SessionServices:
         self._task = asyncio.create_task(self._flush_loop(), name="paddock-session-flush")
 
     async def stop(self) -> None:
-        """Stops the flush loop and writes every buffer."""
+        """Closes the event streams, stops the flush loop and writes every buffer."""
+        self.events.close_all()
         self._stopping.set()
         if self._task is not None:
             await self._task

@@ -42,8 +42,6 @@ SESSION_FIELDS = (
     "note",
     "recording_id",
 )
-NOTE_TYPES = ("observation", "command", "system")
-STT_STATES = ("pending", "processing", "done", "failed")
 
 
 def iso(ns: int | None) -> str | None:
@@ -114,7 +112,7 @@ class SessionStore:
             raise NotFound(f"Session {session_id} not found")
         return rows[0]
 
-    def _session(self, row: tuple[Any, ...], *, with_runs: bool = True) -> dict[str, Any]:
+    def _session(self, row: tuple[Any, ...]) -> dict[str, Any]:
         sid, status, created_ns, ended_ns, completed_ns, frame_count, doc, analysis, guidance = row
         fields = _doc(doc)
         out: dict[str, Any] = {"id": sid, "session_id": sid}
@@ -131,7 +129,7 @@ class SessionStore:
             frame_count=frame_count,
             analysis=json.loads(analysis) if analysis else None,
             guidance=guidance,
-            runs=self.list_runs(sid) if with_runs else [],
+            runs=self.list_runs(sid),
         )
         return out
 

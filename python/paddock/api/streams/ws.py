@@ -22,6 +22,7 @@ from paddock.api.session_services import encode_event
 from paddock.hub import Lagged
 
 CLOSE_UNKNOWN_SESSION = 4404
+CLOSE_GOING_AWAY = 1001
 
 
 @websocket("/ws/sessions/{session_id:str}")
@@ -83,5 +84,8 @@ async def session_events(
         for task in done:
             with contextlib.suppress(WebSocketDisconnect):
                 task.result()
+        if subscription.closed:  # the server is shutting down: say so
+            with contextlib.suppress(Exception):
+                await socket.close(code=CLOSE_GOING_AWAY, reason="server shutting down")
     finally:
         subscription.close()
