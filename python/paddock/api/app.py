@@ -18,6 +18,7 @@ from litestar.response import Redirect
 from paddock._native import __version__
 from paddock.api.controllers.live import LiveController
 from paddock.api.controllers.recordings import RecordingsController
+from paddock.api.controllers.session_routes import SESSION_ROUTES
 from paddock.api.deps import provide_runtime
 from paddock.api.errors import EXCEPTION_HANDLERS
 from paddock.api.runtime import runtime_lifespan
@@ -60,7 +61,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level.upper())
     return Litestar(
-        route_handlers=[LiveController, RecordingsController, StreamController, docs, index],
+        route_handlers=[
+            LiveController,
+            RecordingsController,
+            StreamController,
+            docs,
+            index,
+            *SESSION_ROUTES,
+        ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         lifespan=[runtime_lifespan],
         state=State({"settings": settings}),

@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Litestar
 
+from paddock.api.session_services import SessionServices
 from paddock.config import Settings
 from paddock.hub import Hub
 from paddock.sources.base import Feed
@@ -30,6 +31,7 @@ class Runtime:
     catalog: Catalog
     recorder: Recorder
     hub: Hub
+    sessions: SessionServices
     simulator: Any = None
     standings: Standings = field(default_factory=Standings)
     started_monotonic: float = field(default_factory=time.monotonic)
@@ -132,8 +134,20 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     hub.add_sink(recorder.on_batch)
     hub.add_sink(standings.on_batch)
     await hub.start()
+    sessions = SessionServices.open(
+        catalog,
+        settings.data_dir,
+        hub.feeds,
+        active_recording=lambda: active.id if (active := recorder.active) else None,
+    )
+    await sessions.start()
     runtime = Runtime(
-        settings=settings, catalog=catalog, recorder=recorder, hub=hub, standings=standings
+        settings=settings,
+        catalog=catalog,
+        recorder=recorder,
+        hub=hub,
+        sessions=sessions,
+        standings=standings,
     )
     app.state.runtime = runtime
     if settings.simulate:
@@ -143,6 +157,7 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     finally:
         if runtime.simulator is not None:
             runtime.simulator.stop()
+        await sessions.stop()
         await hub.stop()
         if recorder.active is not None:
             recorder.stop()

@@ -34,12 +34,15 @@ class FeedStatus(msgspec.Struct, kw_only=True):
     """Data lost: datagrams the OS dropped plus rows nobody drained in time."""
     kernel_drops: int | None = None
     """Datagrams the OS dropped before the feed read them (None where not reported)."""
-    ring_rows: int = 0
-    ring_capacity: int | None = None
-    ring_evicted: int = 0
-    """Rows the full ring buffer let go to make room (still in any running recording)."""
     rate_hz: float = 0.0
     last_packet_ns: int | None = None
+    ring_rows: int = 0
+    ring_capacity: int | None = None
+    #: Rows ever appended to the ring buffer and rows it let go (oldest first) to stay within
+    #: capacity (still in any running recording): a run marks ``ring_appended`` and is truncated
+    #: once ``ring_dropped`` passes it.
+    ring_appended: int = 0
+    ring_dropped: int = 0
     detected_format: str | None = None
 
 

@@ -102,10 +102,11 @@ class UdpSource(Feed):
             drops=(s["kernel_drops"] or 0) + s["dropped_raw"] + s["dropped_frames"],
             kernel_drops=s["kernel_drops"],
             ring_capacity=self.ring_capacity,
-            ring_evicted=s["dropped_rows"],
             rate_hz=s["rate_hz"],
             last_packet_ns=s["last_packet_ns"],
             ring_rows=s["ring_rows"],
+            ring_appended=s["ring_rows"] + s["dropped_rows"],
+            ring_dropped=s["dropped_rows"],
             detected_format=s.get("detected_format"),
         )
 

@@ -23,6 +23,54 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX recordings_started ON recordings (started_ns);
     """,
+    # Sessions and what hangs off them. Filtered and sorted fields are columns; the rest of each
+    # object is a JSON document in ``doc``. Time series never land here (see store/session_data.py).
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('active', 'ended', 'completed')),
+        created_ns INTEGER NOT NULL,
+        ended_ns INTEGER,
+        completed_ns INTEGER,
+        frame_count INTEGER NOT NULL DEFAULT 0,
+        doc TEXT NOT NULL,
+        analysis TEXT,
+        guidance TEXT
+    );
+    CREATE INDEX sessions_created ON sessions (created_ns);
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('recording', 'stopped')),
+        started_ns INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX runs_session ON runs (session_id, started_ns);
+    CREATE TABLE notes (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        ts_ns INTEGER NOT NULL,
+        speaker TEXT,
+        type TEXT NOT NULL,
+        created_ns INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX notes_session_ts ON notes (session_id, ts_ns);
+    CREATE TABLE stt_tasks (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'failed')),
+        created_ns INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX stt_tasks_session ON stt_tasks (session_id, created_ns);
+    CREATE TABLE signal_registry (
+        name TEXT PRIMARY KEY,
+        unit TEXT,
+        source TEXT NOT NULL,
+        first_seen_ns INTEGER NOT NULL
+    );
+    """,
 )
 
 
@@ -117,3 +165,14 @@ class Catalog:
                 "SELECT manifest FROM recordings WHERE status = 'recording'"
             ).fetchall()
         return [dict(json.loads(r[0])) for r in rows]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``), serialised with every other caller."""
+        with self._tx() as db:
+            yield db
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read-only statement."""
+        with self._lock:
+            return list(self._db.execute(sql, params).fetchall())

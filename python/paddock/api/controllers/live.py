@@ -58,7 +58,7 @@ class LiveController(Controller):
                     kernel_drops=status.kernel_drops,
                     ring_rows=status.ring_rows,
                     ring_capacity=status.ring_capacity,
-                    ring_evicted=status.ring_evicted,
+                    ring_evicted=status.ring_dropped,
                     detected_format=status.detected_format,
                     speed_kmh=_num(row, "speed_kmh"),
                     rpm=_num(row, "rpm"),

@@ -1,0 +1,1 @@
+"""One Router per seed whose documented paths differ from the native API, over the same handlers."""
