@@ -8,33 +8,19 @@ falls behind loses its oldest messages and is told how many before the next one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
-from collections import deque
 
-from paddock.hub import Lagged
+from paddock.hub import DropOldestQueue
 
 
-class EventSubscription:
+class EventSubscription(DropOldestQueue[bytes]):
     """A bounded, drop-oldest queue of encoded events for one client of one key."""
 
     def __init__(self, bus: EventBus, key: str, maxsize: int) -> None:
+        super().__init__(maxsize)
         self.key = key
         self._bus = bus
         self._loop = asyncio.get_running_loop()
-        self._items: deque[bytes] = deque()
-        self._maxsize = maxsize
-        self._dropped = 0
-        self._wakeup = asyncio.Event()
-        self.closed = False
-
-    def _put(self, message: bytes) -> None:
-        # Runs on the subscriber's loop only.
-        if len(self._items) >= self._maxsize:
-            self._items.popleft()
-            self._dropped += 1
-        self._items.append(message)
-        self._wakeup.set()
 
     def _schedule(self, message: bytes) -> bool:
         try:
@@ -43,27 +29,8 @@ class EventSubscription:
             return False
         return True
 
-    async def get(self, timeout_s: float | None = None) -> bytes | Lagged | None:
-        """The next message, a :class:`~paddock.hub.Lagged` notice first if some were dropped.
-
-        Returns ``None`` when ``timeout_s`` passes with nothing to deliver, or once closed.
-        """
-        if self._dropped:
-            dropped, self._dropped = self._dropped, 0
-            return Lagged(dropped)
-        if not self._items and not self.closed:
-            self._wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout_s)
-        if self._items:
-            return self._items.popleft()
-        return None
-
-    def close(self) -> None:
-        """Detaches from the bus and wakes a waiting reader."""
-        self.closed = True
+    def _detach(self) -> None:
         self._bus._discard(self)
-        self._wakeup.set()
 
 
 class EventBus:

@@ -13,12 +13,14 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from paddock.sources.base import Feed, FeedBatch, FeedStatus
 
 log = logging.getLogger(__name__)
 
 Sink = Callable[[FeedBatch], Awaitable[None]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,27 +30,29 @@ class Lagged:
     dropped: int
 
 
-class Subscription:
-    """A bounded, drop-oldest queue of feed batches for one client."""
+class DropOldestQueue(Generic[T]):
+    """A bounded queue for one reader that never blocks its writer.
 
-    def __init__(self, hub: Hub, maxsize: int) -> None:
-        self._hub = hub
-        self._items: deque[FeedBatch] = deque()
+    When full, a put drops the oldest item and counts it; the reader gets a :class:`Lagged`
+    notice with that count before its next item. Used on one event loop.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self._items: deque[T] = deque()
         self._maxsize = maxsize
         self._dropped = 0
         self._wakeup = asyncio.Event()
         self.closed = False
 
-    def put(self, batch: FeedBatch) -> None:
-        """Queues ``batch``, dropping the oldest queued one when full. Never blocks."""
+    def _put(self, item: T) -> None:
         if len(self._items) >= self._maxsize:
             self._items.popleft()
             self._dropped += 1
-        self._items.append(batch)
+        self._items.append(item)
         self._wakeup.set()
 
-    async def get(self, timeout_s: float | None = None) -> FeedBatch | Lagged | None:
-        """The next message: a ``Lagged`` notice first if messages were dropped.
+    async def get(self, timeout_s: float | None = None) -> T | Lagged | None:
+        """The next item: a ``Lagged`` notice first if items were dropped.
 
         Returns ``None`` when ``timeout_s`` passes with nothing to deliver, or once closed.
         """
@@ -63,11 +67,29 @@ class Subscription:
             return self._items.popleft()
         return None
 
+    def _detach(self) -> None:
+        """Removes the queue from whatever publishes to it."""
+
     def close(self) -> None:
-        """Detaches from the hub and wakes a waiting reader."""
+        """Detaches from the publisher and wakes a waiting reader."""
         self.closed = True
-        self._hub._subscribers.discard(self)
+        self._detach()
         self._wakeup.set()
+
+
+class Subscription(DropOldestQueue[FeedBatch]):
+    """A bounded, drop-oldest queue of feed batches for one client."""
+
+    def __init__(self, hub: Hub, maxsize: int) -> None:
+        super().__init__(maxsize)
+        self._hub = hub
+
+    def put(self, batch: FeedBatch) -> None:
+        """Queues ``batch``, dropping the oldest queued one when full. Never blocks."""
+        self._put(batch)
+
+    def _detach(self) -> None:
+        self._hub._subscribers.discard(self)
 
     async def __aiter__(self) -> AsyncIterator[FeedBatch | Lagged]:
         while not self.closed:

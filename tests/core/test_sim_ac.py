@@ -13,16 +13,7 @@ import pyarrow as pa
 from paddock import _core
 from paddock.protocols import ac
 from paddock.sources.simulator.runner import Simulator
-from tests.conftest import free_port
-
-
-def _wait(predicate: Any, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+from tests.conftest import free_port, wait_until
 
 
 def test_native_feed_receives_from_the_simulated_ac() -> None:
@@ -44,8 +35,8 @@ def test_native_feed_receives_from_the_simulated_ac() -> None:
         "ksudp", ac.PROTOCOL, "127.0.0.1", 0, peer_host="127.0.0.1", peer_port=port
     )
     try:
-        assert _wait(lambda: feed.state == "receiving"), feed.stats()
-        assert _wait(lambda: feed.latest().num_rows == 1)
+        assert wait_until(lambda: feed.state == "receiving"), feed.stats()
+        assert wait_until(lambda: feed.latest().num_rows == 1)
         row = pa.record_batch(feed.latest()).to_pylist()[0]
         assert row["speed_kmh"] > 0.0
         assert min(abs(row["speed_kmh"] - s) for s in sent) < 1e-3
@@ -53,7 +44,7 @@ def test_native_feed_receives_from_the_simulated_ac() -> None:
         assert sim.ac_session.update and sim.ac_session.spot
     finally:
         feed.stop()
-    assert _wait(lambda: sim.ac_session.client is None), sim.ac_session
+    assert wait_until(lambda: sim.ac_session.client is None), sim.ac_session
     assert sim.ac_session.log[-1] == ac.DISMISS
     sim.stop()
 
@@ -97,5 +88,5 @@ def test_raw_client_sees_response_laps_and_dismiss() -> None:
         assert kinds.get("lap", 0) >= 1
         assert max(speeds) > 0.0
         client.sendto(ac.handshaker(ac.DISMISS), ("127.0.0.1", port))
-        assert _wait(lambda: sim.ac_session.client is None)
+        assert wait_until(lambda: sim.ac_session.client is None)
     sim.stop()

@@ -19,16 +19,7 @@ from paddock import _core
 from paddock.protocols import acc
 from paddock.sources.simulator.acc import FOCUSED_CAR, RIVALS
 from paddock.sources.simulator.runner import Simulator
-from tests.conftest import free_port
-
-
-def _wait(predicate: Any, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+from tests.conftest import free_port, wait_until
 
 
 def test_native_feed_registers_with_the_simulated_acc() -> None:
@@ -52,10 +43,10 @@ def test_native_feed_registers_with_the_simulated_acc() -> None:
         update_interval_ms=20,
     )
     try:
-        assert _wait(lambda: feed.state == "receiving"), feed.stats()
-        assert _wait(lambda: feed.latest().num_rows == 1)
+        assert wait_until(lambda: feed.state == "receiving"), feed.stats()
+        assert wait_until(lambda: feed.latest().num_rows == 1)
         # Track data arrives after the registration; rows from then on carry the lap distance.
-        assert _wait(
+        assert wait_until(
             lambda: pa.record_batch(feed.latest()).to_pylist()[0]["lap_distance_m"] is not None
         )
         rows = pa.record_batch(feed.last(200)).to_pylist()
@@ -74,7 +65,7 @@ def test_native_feed_registers_with_the_simulated_acc() -> None:
         assert feed.stats()["decode_errors"] == 0
     finally:
         feed.stop()
-    assert _wait(lambda: sim.acc_session.client is None), sim.acc_session
+    assert wait_until(lambda: sim.acc_session.client is None), sim.acc_session
     assert sim.acc_session.log[-1] == "unregister_command_application"
     sim.stop()
 
@@ -89,7 +80,7 @@ def test_a_wrong_password_is_refused_and_reported() -> None:
         "acc", acc.PROTOCOL, "127.0.0.1", 0, peer_host="127.0.0.1", peer_port=port, password="x"
     )
     try:
-        assert _wait(lambda: sim.acc_session.refusals >= 1)
+        assert wait_until(lambda: sim.acc_session.refusals >= 1)
         time.sleep(0.2)
         assert feed.latest().num_rows == 0
         assert sim.acc_session.client is None and sim.acc_session.registrations == 0

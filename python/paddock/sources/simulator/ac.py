@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from paddock.sources.simulator._server import answer_pending
 from paddock.sources.simulator.car import GRAVITY_MS2, Car
 from paddock.sources.simulator.driver import CarState
 from paddock.sources.simulator.track import Track
@@ -167,21 +168,12 @@ class AcSession:
 
 def serve_pending(sock: socket.socket, session: AcSession, sender: AcSender) -> int:
     """Answer every datagram waiting on the non-blocking ``sock``; returns replies sent."""
-    sent = 0
-    while True:
-        try:
-            data, addr = sock.recvfrom(2048)
-        except (BlockingIOError, InterruptedError):
-            return sent
-        except ConnectionError:  # an ICMP error for an earlier send (Windows)
-            continue
-        answer = session.handle(data, (str(addr[0]), int(addr[1])), sender.response)
-        if answer is not None:
-            try:
-                sock.sendto(answer, addr)
-                sent += 1
-            except OSError:
-                continue
+
+    def respond(data: bytes, addr: Address) -> list[bytes]:
+        answer = session.handle(data, addr, sender.response)
+        return [] if answer is None else [answer]
+
+    return answer_pending(sock, respond)
 
 
 __all__ = [

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from paddock.sources.simulator._server import answer_pending
 from paddock.sources.simulator.car import Car
 from paddock.sources.simulator.driver import CarState
 from paddock.sources.simulator.profile import SpeedProfile
@@ -357,24 +358,15 @@ def serve_pending(sock: socket.socket, session: AccSession, acc: AccSender, deco
 
     Datagrams that are not client messages are ignored, as ACC ignores them.
     """
-    sent = 0
-    while True:
-        try:
-            data, addr = sock.recvfrom(2048)
-        except (BlockingIOError, InterruptedError):
-            return sent
-        except ConnectionError:  # an ICMP error for an earlier send (Windows)
-            continue
+
+    def respond(data: bytes, addr: Address) -> list[bytes]:
         try:
             message = decode(data)
         except ValueError:
-            continue
-        for answer in session.handle(message, (str(addr[0]), int(addr[1])), acc):
-            try:
-                sock.sendto(answer, addr)
-                sent += 1
-            except OSError:
-                continue
+            return []
+        return session.handle(message, addr, acc)
+
+    return answer_pending(sock, respond)
 
 
 __all__ = [
