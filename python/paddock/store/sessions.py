@@ -56,11 +56,22 @@ def iso(ns: int | None) -> str | None:
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""The range of a stored ``ts_ns`` (years 1677 to 2262)."""
+
+
 def to_ns(stamp: dt.datetime) -> int:
-    """An aware or naive (taken as UTC) datetime as integer ns since the epoch."""
+    """An aware or naive (taken as UTC) datetime as integer ns since the epoch.
+
+    Raises:
+        InvalidArgument: The time lies outside what int64 nanoseconds hold (1677 to 2262).
+    """
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)
-    return (stamp - _EPOCH) // dt.timedelta(microseconds=1) * 1000
+    ns = (stamp - _EPOCH) // dt.timedelta(microseconds=1) * 1000
+    if not INT64_MIN <= ns <= INT64_MAX:
+        raise InvalidArgument(f"time {stamp.isoformat()} is outside 1677-09-21..2262-04-11")
+    return ns
 
 
 def new_id(prefix: str) -> str:

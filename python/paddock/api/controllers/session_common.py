@@ -18,7 +18,7 @@ from litestar.types import ExceptionHandlersMap
 from paddock.api.errors import http_error
 from paddock.api.schemas.sessions import Session
 from paddock.exceptions import InvalidArgument
-from paddock.store.sessions import to_ns
+from paddock.store.sessions import INT64_MAX, INT64_MIN, to_ns
 
 
 def unprocessable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -55,5 +55,16 @@ def session_out(session: dict[str, Any]) -> Session:
 
 
 def ns_or_none(stamp: dt.datetime | None) -> int | None:
-    """A query datetime as ns since the epoch."""
-    return None if stamp is None else to_ns(stamp)
+    """A query datetime as ns since the epoch, clamped to the stored range.
+
+    A filter bound beyond 2262 or before 1677 includes everything on that side.
+    """
+    if stamp is None:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    if stamp.year >= 2262:
+        return INT64_MAX
+    if stamp.year <= 1677:
+        return INT64_MIN
+    return to_ns(stamp)
