@@ -17,14 +17,14 @@ Both decoders are first checked to agree on a sample. Run with
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import struct
-import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import _decode_bench as bench
 from paddock.protocols import ac
 
 CAR_INFO = struct.Struct("<B3xi3f6B2x3f4i5fif" + "4f" * 14 + "2f3f")
@@ -123,57 +123,19 @@ def records() -> list[bytes]:
     return out
 
 
-def _f32(value: Any) -> Any:
-    if isinstance(value, float):
-        return struct.unpack("<f", struct.pack("<f", value))[0]
-    if isinstance(value, list):
-        return [_f32(item) for item in value]
-    return value
-
-
-def check_agreement(sample: list[bytes]) -> None:
-    """The two decoders give the same fields and values (floats compared as f32)."""
-    for datagram in sample:
-        ours = {key: _f32(value) for key, value in ac.decode(datagram).items()}
-        theirs = {key: _f32(value) for key, value in decode_python(datagram).items()}
-        if ours != theirs:
-            diff = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
-            raise AssertionError(f"decoders disagree on {diff}")
-
-
 def main() -> None:
     """Run the benchmark and print packets per second of both decoders and their ratio."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000, help="datagrams (default 1e6)")
-    parser.add_argument("--repeat", type=int, default=3, help="paddock runs, best kept")
-    args = parser.parse_args()
-
+    args = bench.arguments(__doc__.splitlines()[0], 1_000_000)
     base = records()
     data = [base[i % len(base)] for i in range(args.n)]
-    ts_ns = list(range(1_700_000_000_000_000_000, 1_700_000_000_000_000_000 + args.n))
-    check_agreement(base[:: max(1, len(base) // 200)])
+    bench.check_agreement(base[:: max(1, len(base) // 200)], ac.decode, decode_python)
 
-    paddock_s = math.inf
-    for _ in range(args.repeat):
-        started = time.perf_counter()
-        result = ac.decode_batch(data, ts_ns=ts_ns)
-        paddock_s = min(paddock_s, time.perf_counter() - started)
-        rows = result.batches["car_info"].num_rows
-        assert (rows, result.errors) == (args.n, 0), (rows, result.errors)
-        del result
+    def batch(part: Sequence[bytes], ts_ns: Sequence[int]) -> int:
+        result = ac.decode_batch(part, ts_ns=ts_ns)
+        assert result.errors == 0, result.first_errors
+        return int(result.batches["car_info"].num_rows)
 
-    started = time.perf_counter()
-    last: dict[str, Any] = {}
-    for datagram in data:
-        last = decode_python(datagram)
-    python_s = time.perf_counter() - started
-    assert last["size"] == 328
-
-    paddock_rate = args.n / paddock_s
-    python_rate = args.n / python_s
-    print(f"paddock decode_batch: {paddock_s:8.3f} s  {paddock_rate:14,.0f} packets/s")
-    print(f"pure-Python struct:   {python_s:8.3f} s  {python_rate:14,.0f} packets/s")
-    print(f"ratio: {paddock_rate / python_rate:.1f}x")
+    bench.run(data, batch, decode_python, rows=args.n, repeat=args.repeat)
 
 
 if __name__ == "__main__":

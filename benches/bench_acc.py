@@ -18,12 +18,12 @@ figures); ``--n`` shrinks the run.
 
 from __future__ import annotations
 
-import argparse
 import math
 import struct
-import time
+from collections.abc import Sequence
 from typing import Any
 
+import _decode_bench as bench
 from paddock.protocols import acc
 
 CARS = 30
@@ -166,49 +166,20 @@ def messages(rounds: int) -> list[bytes]:
     return out
 
 
-def _f32(value: Any) -> Any:
-    if isinstance(value, float):
-        return struct.unpack("<f", struct.pack("<f", value))[0]
-    if isinstance(value, dict):
-        return {k: _f32(v) for k, v in value.items()}
-    return value
-
-
-def check_agreement(sample: list[bytes]) -> None:
-    """The two decoders give the same fields and values (floats compared as f32)."""
-    for datagram in sample:
-        ours, theirs = _f32(acc.decode(datagram)), _f32(decode_python(datagram))
-        if ours != theirs:
-            diff = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
-            raise AssertionError(f"decoders disagree on {diff}")
-
-
 def main() -> None:
     """Run the benchmark and print messages per second of both decoders and their ratio."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000, help="messages (default 1e6)")
-    parser.add_argument("--repeat", type=int, default=3, help="paddock runs, best kept")
-    args = parser.parse_args()
+    args = bench.arguments(__doc__.splitlines()[0], 1_000_000)
     unique = messages(1000)
-    check_agreement(unique[:200])
-    datagrams = (unique * (args.n // len(unique) + 1))[: args.n]
-    ts = list(range(len(datagrams)))
-    best = math.inf
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        out = acc.decode_batch(datagrams, ts_ns=ts)
-        best = min(best, time.perf_counter() - start)
-    assert out.decoded == len(datagrams) and out.errors == 0
-    start = time.perf_counter()
-    for datagram in datagrams:
-        decode_python(datagram)
-    python_s = time.perf_counter() - start
-    ours = len(datagrams) / best
-    theirs = len(datagrams) / python_s
-    print(f"messages: {len(datagrams):,} ({CARS} cars per update interval)")
-    print(f"paddock decode_batch: {ours:,.0f} msg/s ({best:.3f} s)")
-    print(f"pure Python struct:   {theirs:,.0f} msg/s ({python_s:.3f} s)")
-    print(f"ratio: {ours / theirs:.1f}x")
+    bench.check_agreement(unique[:200], acc.decode, decode_python)
+    data = (unique * (args.n // len(unique) + 1))[: args.n]
+    print(f"messages: {len(data):,} ({CARS} cars per update interval)")
+
+    def batch(part: Sequence[bytes], ts_ns: Sequence[int]) -> int:
+        result = acc.decode_batch(part, ts_ns=ts_ns)
+        assert result.errors == 0, result.first_errors
+        return int(sum(b.num_rows for b in result.batches.values()))
+
+    bench.run(data, batch, decode_python, rows=args.n, repeat=args.repeat, unit="messages")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,13 @@ Both decoders are first checked to agree on a sample of packets. Run with
 
 from __future__ import annotations
 
-import argparse
 import math
 import struct
 import time
+from collections.abc import Sequence
 from typing import Any
 
+import _decode_bench as bench
 from paddock.protocols import pcars1
 
 # (name, count): count 0 is a scalar, otherwise a list of that many values.
@@ -275,86 +276,20 @@ def datagrams(n: int, distinct: int = 1000) -> list[bytes]:
     return out
 
 
-def _f32(value: Any) -> Any:
-    if isinstance(value, float):
-        return struct.unpack("<f", struct.pack("<f", value))[0]
-    if isinstance(value, list):
-        return [_f32(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _f32(item) for key, item in value.items()}
-    return value
-
-
-def check_agreement(sample: list[bytes]) -> None:
-    """The two decoders give the same fields and values (floats compared as f32)."""
-    for datagram in sample:
-        ours = _f32(pcars1.decode(datagram))
-        theirs = _f32(decode_python(datagram))
-        if ours != theirs:
-            diff = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
-            raise AssertionError(f"decoders disagree on {diff}")
-
-
 def main() -> None:
     """Run the benchmark and print packets per second of both decoders and their ratio."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=300_000, help="datagrams (default 3e5)")
-    parser.add_argument("--repeat", type=int, default=3, help="paddock runs, best kept")
-    parser.add_argument(
-        "--chunk",
-        type=int,
-        default=16_384,
-        help="also time paddock decoding the same datagrams in chunks of this many (0: skip)",
-    )
-    args = parser.parse_args()
-
+    args = bench.arguments(__doc__.splitlines()[0], 300_000, chunk=16_384)
     started = time.perf_counter()
     data = datagrams(args.n)
-    ts_ns = list(range(1_700_000_000_000_000_000, 1_700_000_000_000_000_000 + args.n))
     print(f"generated {args.n:,} datagrams in {time.perf_counter() - started:.1f} s")
-    check_agreement(data[:: max(1, args.n // 200)])
+    bench.check_agreement(data[:: max(1, args.n // 200)], pcars1.decode, decode_python)
 
-    paddock_s = math.inf
-    for _ in range(args.repeat):
-        started = time.perf_counter()
-        result = pcars1.decode_batch(data, ts_ns=ts_ns)
-        paddock_s = min(paddock_s, time.perf_counter() - started)
-        rows = result.batches["telemetry"].num_rows
-        assert (rows, result.errors) == (args.n, 0), (rows, result.errors)
-        del result
+    def batch(part: Sequence[bytes], ts_ns: Sequence[int]) -> int:
+        result = pcars1.decode_batch(part, ts_ns=ts_ns)
+        assert result.errors == 0, result.first_errors
+        return int(result.batches["telemetry"].num_rows)
 
-    chunked_s = math.inf
-    if args.chunk > 0:
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            rows = 0
-            for i in range(0, args.n, args.chunk):
-                part = pcars1.decode_batch(
-                    data[i : i + args.chunk], ts_ns=ts_ns[i : i + args.chunk]
-                )
-                rows += part.batches["telemetry"].num_rows
-                del part
-            chunked_s = min(chunked_s, time.perf_counter() - started)
-            assert rows == args.n
-
-    started = time.perf_counter()
-    last: dict[str, Any] = {}
-    for datagram in data:
-        last = decode_python(datagram)
-    python_s = time.perf_counter() - started
-    assert last["packet_type_sequence"] == ((args.n - 1) & 0x3F) << 2
-
-    paddock_rate = args.n / paddock_s
-    python_rate = args.n / python_s
-    print(f"paddock decode_batch, one batch:   {paddock_s:8.3f} s  {paddock_rate:14,.0f} packets/s")
-    if args.chunk > 0:
-        chunked_rate = args.n / chunked_s
-        label = f"paddock decode_batch, chunks of {args.chunk:,}:"
-        print(f"{label:<35}{chunked_s:8.3f} s  {chunked_rate:14,.0f} packets/s")
-    print(f"pure-Python struct:                {python_s:8.3f} s  {python_rate:14,.0f} packets/s")
-    print(f"ratio, one batch: {paddock_rate / python_rate:.1f}x")
-    if args.chunk > 0:
-        print(f"ratio, chunks:    {chunked_rate / python_rate:.1f}x")
+    bench.run(data, batch, decode_python, rows=args.n, repeat=args.repeat, chunk=args.chunk)
 
 
 if __name__ == "__main__":
