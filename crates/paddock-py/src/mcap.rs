@@ -418,7 +418,8 @@ fn mcap_records(py: Python<'_>, path: PathBuf) -> PyResult<String> {
     serde_json::to_string(&records).map_err(|e| RecordingError::new_err(e.to_string()))
 }
 
-/// Writes the messages of `src` on `topics` (default all) with
+/// Writes the messages of the files `src` (one recording's segments, in order) on `topics`
+/// (default all) with
 /// `start_sequence <= sequence <= end_sequence` and `from_ns <= log_time < to_ns` into a new
 /// finished MCAP file `dst`; returns `{"messages", "channels", "schemas", "metadata",
 /// "attachments", "output_bytes"}`.
@@ -430,7 +431,7 @@ fn mcap_records(py: Python<'_>, path: PathBuf) -> PyResult<String> {
 #[allow(clippy::too_many_arguments)]
 fn mcap_subset<'py>(
     py: Python<'py>,
-    src: PathBuf,
+    src: Vec<PathBuf>,
     dst: PathBuf,
     topics: Option<Vec<String>>,
     start_sequence: u32,

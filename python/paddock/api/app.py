@@ -17,6 +17,8 @@ from litestar.response import Redirect
 
 from paddock._native import __version__
 from paddock.api.controllers.live import LiveController
+from paddock.api.controllers.mcap_sessions import McapSessionsController
+from paddock.api.controllers.recording_control import RecordingControlController
 from paddock.api.controllers.recordings import RecordingsController
 from paddock.api.deps import provide_runtime
 from paddock.api.errors import EXCEPTION_HANDLERS
@@ -60,7 +62,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level.upper())
     return Litestar(
-        route_handlers=[LiveController, RecordingsController, StreamController, docs, index],
+        route_handlers=[
+            LiveController,
+            RecordingsController,
+            StreamController,
+            docs,
+            index,
+            RecordingControlController,
+            McapSessionsController,
+        ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         lifespan=[runtime_lifespan],
         state=State({"settings": settings}),

@@ -18,7 +18,7 @@ use mcap::sans_io::{LinearReadEvent, LinearReader, LinearReaderOptions};
 use mcap::{Attachment, McapError};
 
 use super::corrupt;
-use super::writer::{close_mcap, open_mcap, Compression, McapOptions};
+use super::writer::{close_mcap, open_mcap, Compression, McapOptions, Sink};
 use crate::error::{CoreError, Result};
 
 /// Bytes before a record's body: the opcode and the length.
@@ -204,7 +204,7 @@ pub struct RecoverStats {
 /// [`CoreError::Mcap`] if either file cannot be read or written. A damaged input is not an
 /// error: what precedes the damage is recovered and [`RecoverStats::stopped_by`] says why.
 pub fn recover(path_in: impl AsRef<Path>, path_out: impl AsRef<Path>) -> Result<RecoverStats> {
-    copy_filtered(path_in.as_ref(), path_out.as_ref(), &mut |_, _| true)
+    copy_filtered(&[path_in.as_ref()], path_out.as_ref(), &mut |_, _| true)
 }
 
 /// Which messages [`subset`] keeps.
@@ -238,21 +238,29 @@ impl SubsetFilter {
     }
 }
 
-/// Writes the messages of `path_in` that `filter` keeps (with their schemas and channels, and
-/// every metadata record and attachment) into a new, finished MCAP file at `path_out`.
+/// Writes the messages of `inputs` (the segments of one recording, in order) that `filter` keeps
+/// (with their schemas and channels, and the metadata records and attachments) into one new,
+/// finished MCAP file at `path_out`. Metadata records repeated by later segments are written
+/// once.
 ///
 /// # Errors
-/// [`CoreError::InvalidArgument`] if `path_out` is `path_in` or a wanted topic is not in the
-/// file; [`CoreError::Mcap`] if the input is damaged; [`CoreError::Io`] if either file cannot
-/// be read or written.
-pub fn subset(
-    path_in: impl AsRef<Path>,
+/// [`CoreError::InvalidArgument`] if there are no inputs, `path_out` is one of them or a wanted
+/// topic is in none of them; [`CoreError::Io`] (`InvalidData`) if an input is damaged;
+/// [`CoreError::Io`] if a file cannot be read or written.
+pub fn subset<P: AsRef<Path>>(
+    inputs: &[P],
     path_out: impl AsRef<Path>,
     filter: &SubsetFilter,
 ) -> Result<RecoverStats> {
-    let (path_in, path_out) = (path_in.as_ref(), path_out.as_ref());
+    let inputs: Vec<&Path> = inputs.iter().map(AsRef::as_ref).collect();
+    let Some(path_in) = inputs.first().copied() else {
+        return Err(CoreError::InvalidArgument(
+            "no MCAP file to copy from".into(),
+        ));
+    };
+    let path_out = path_out.as_ref();
     let mut topics = std::collections::HashSet::new();
-    let stats = copy_filtered(path_in, path_out, &mut |topic, header| {
+    let stats = copy_filtered(&inputs, path_out, &mut |topic, header| {
         topics.insert(topic.to_string());
         header.map_or_else(|| filter.keeps_topic(topic), |h| filter.keeps(topic, h))
     });
@@ -276,49 +284,102 @@ pub fn subset(
     Ok(stats)
 }
 
-/// Copies the records of `path_in` into a new file at `path_out`: every schema, metadata record
-/// and attachment, the channels `keep(topic, None)` accepts and the messages `keep(topic,
-/// Some(header))` accepts, stopping at the first truncated or damaged record.
+/// Copies the records of `inputs`, one after the other, into a new file at `path_out`: every
+/// schema, metadata record (once) and attachment, the channels `keep(topic, None)` accepts and
+/// the messages `keep(topic, Some(header))` accepts, stopping at the first truncated or damaged
+/// record.
 fn copy_filtered(
-    path_in: &Path,
+    inputs: &[&Path],
     path_out: &Path,
     keep: &mut dyn FnMut(&str, Option<&MessageHeader>) -> bool,
 ) -> Result<RecoverStats> {
-    if path_out.exists() && std::fs::canonicalize(path_in)? == std::fs::canonicalize(path_out)? {
-        return Err(CoreError::InvalidArgument(format!(
-            "cannot copy {} onto itself",
-            path_in.display()
-        )));
+    for path_in in inputs {
+        if path_out.exists() && std::fs::canonicalize(path_in)? == std::fs::canonicalize(path_out)?
+        {
+            return Err(CoreError::InvalidArgument(format!(
+                "cannot copy {} onto itself",
+                path_in.display()
+            )));
+        }
     }
     let mut header = None;
     let mut writer = None;
+    let mut stats = RecoverStats::default();
+    let mut seen_metadata: Vec<mcap::records::Metadata> = Vec::new();
+    for path_in in inputs {
+        let end = copy_one(
+            path_in,
+            path_out,
+            keep,
+            &mut header,
+            &mut writer,
+            &mut stats,
+            &mut seen_metadata,
+        )?;
+        stats.chunks += end.chunks;
+        stats.data_intact = end.data_end;
+        stats.input_bytes += end.bytes;
+        stats.valid_bytes += end.valid_bytes.min(end.bytes);
+        stats.stopped_by = end
+            .error
+            .map(|e| e.to_string())
+            .or(end.stopped)
+            .or_else(|| (!end.complete).then(|| "file ended early".to_string()));
+        if stats.stopped_by.is_some() {
+            break;
+        }
+    }
+    let writer = match writer {
+        Some(w) => w,
+        None => open_mcap(path_out, &copy_options(&header, None))?,
+    };
+    stats.output_bytes = close_mcap(writer)?.bytes;
+    stats.lost_bytes = stats.input_bytes.saturating_sub(stats.valid_bytes);
+    Ok(stats)
+}
+
+/// Options of a copy: the input's chunk compression (zstd when unknown), profile and library.
+fn copy_options(header: &Option<mcap::records::Header>, compression: Option<&str>) -> McapOptions {
+    let mut options = McapOptions::default().with_compression(
+        compression
+            .map_or(Ok(Compression::Zstd), Compression::from_name)
+            .unwrap_or(Compression::Zstd),
+    );
+    if let Some(h) = header {
+        options = options.with_profile(h.profile.clone());
+        if !h.library.is_empty() {
+            options = options.with_library(h.library.clone());
+        }
+    }
+    options
+}
+
+/// Copies one input of [`copy_filtered`] into `writer` (opened on the first record).
+#[allow(clippy::too_many_arguments)]
+fn copy_one(
+    path_in: &Path,
+    path_out: &Path,
+    keep: &mut dyn FnMut(&str, Option<&MessageHeader>) -> bool,
+    header: &mut Option<mcap::records::Header>,
+    writer: &mut Option<mcap::Writer<Sink>>,
+    stats: &mut RecoverStats,
+    seen_metadata: &mut Vec<mcap::records::Metadata>,
+) -> Result<ScanEnd> {
     let mut schemas: HashMap<u16, u16> = HashMap::new();
     let mut channels: HashMap<u16, u16> = HashMap::new();
     let mut skipped: HashMap<u16, String> = HashMap::new();
     let mut topics: HashMap<u16, String> = HashMap::new();
-    let mut stats = RecoverStats::default();
-    let options = |header: &Option<mcap::records::Header>, compression: Option<&str>| {
-        let mut options = McapOptions::default().with_compression(
-            compression
-                .map_or(Ok(Compression::Zstd), Compression::from_name)
-                .unwrap_or(Compression::Zstd),
-        );
-        if let Some(h) = header {
-            options = options.with_profile(h.profile.clone());
-            if !h.library.is_empty() {
-                options = options.with_library(h.library.clone());
-            }
-        }
-        options
-    };
+    let mut metadata_here = Vec::new();
     let end = scan(path_in, |record, compression| {
         if let Record::Header(h) = record {
-            header = Some(h);
+            if header.is_none() {
+                *header = Some(h);
+            }
             return Ok(ControlFlow::Continue(()));
         }
-        let w = match &mut writer {
+        let w = match writer {
             Some(w) => w,
-            None => writer.insert(open_mcap(path_out, &options(&header, compression))?),
+            None => writer.insert(open_mcap(path_out, &copy_options(header, compression))?),
         };
         match record {
             Record::Schema { header, data } => {
@@ -379,8 +440,11 @@ fn copy_filtered(
                 stats.messages += 1;
             }
             Record::Metadata(metadata) => {
-                w.write_metadata(&metadata)?;
-                stats.metadata += 1;
+                if !seen_metadata.contains(&metadata) {
+                    w.write_metadata(&metadata)?;
+                    stats.metadata += 1;
+                }
+                metadata_here.push(metadata);
             }
             Record::Attachment { header, data, .. } => {
                 w.attach(&Attachment {
@@ -396,22 +460,8 @@ fn copy_filtered(
         }
         Ok(ControlFlow::Continue(()))
     })?;
-    let writer = match writer {
-        Some(w) => w,
-        None => open_mcap(path_out, &options(&header, None))?,
-    };
-    stats.output_bytes = close_mcap(writer)?.bytes;
-    stats.chunks = end.chunks;
-    stats.data_intact = end.data_end;
-    stats.input_bytes = end.bytes;
-    stats.valid_bytes = end.valid_bytes.min(end.bytes);
-    stats.lost_bytes = end.bytes.saturating_sub(stats.valid_bytes);
-    stats.stopped_by = end
-        .error
-        .map(|e| e.to_string())
-        .or(end.stopped)
-        .or_else(|| (!end.complete).then(|| "file ended early".to_string()));
-    Ok(stats)
+    seen_metadata.extend(metadata_here);
+    Ok(end)
 }
 
 /// What [`verify`] checked.

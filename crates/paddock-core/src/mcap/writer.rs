@@ -349,6 +349,9 @@ pub struct McapWriter {
     metadata: Vec<Metadata>,
     frames: HashMap<String, Vec<FrameChannel>>,
     raw: HashMap<(String, String), RawChannel>,
+    /// Next sequence number per frame topic and per raw (topic, protocol), carried over from
+    /// the previous segment so sequences keep counting across rotation.
+    carried: HashMap<(String, Option<String>), u32>,
     buf: Vec<u8>,
     messages: u64,
 }
@@ -385,6 +388,7 @@ impl McapWriter {
             metadata: Vec::new(),
             frames: HashMap::new(),
             raw: HashMap::new(),
+            carried: HashMap::new(),
             buf: Vec::with_capacity(4096),
             messages: 0,
         })
@@ -437,8 +441,15 @@ impl McapWriter {
         self.segment += 1;
         self.path = next;
         self.segment_start = None;
-        self.frames.clear();
-        self.raw.clear();
+        for (topic, channels) in self.frames.drain() {
+            if let Some(next) = channels.iter().map(|c| c.sequence).max() {
+                self.carried.insert((topic, None), next);
+            }
+        }
+        for ((topic, protocol), channel) in self.raw.drain() {
+            self.carried
+                .insert((topic, Some(protocol)), channel.sequence);
+        }
         for record in &self.metadata {
             self.writer.write_metadata(record)?;
         }
@@ -476,7 +487,7 @@ impl McapWriter {
         channels.push(FrameChannel {
             schema: schema.clone(),
             channel_id,
-            sequence: 0,
+            sequence: self.carried.remove(&(topic.to_string(), None)).unwrap_or(0),
             encoder: RowEncoder::new(schema)?,
         });
         Ok(channels.len() - 1)
@@ -574,9 +585,13 @@ impl McapWriter {
                 let channel_id =
                     self.writer
                         .add_channel(0, topic, super::RAW_MESSAGE_ENCODING, &metadata)?;
+                let sequence = self
+                    .carried
+                    .remove(&(key.0.clone(), Some(key.1.clone())))
+                    .unwrap_or(0);
                 self.raw.entry(key).or_insert(RawChannel {
                     channel_id,
-                    sequence: 0,
+                    sequence,
                 })
             }
         };

@@ -59,6 +59,18 @@ fn rotation_by_size_writes_complete_segments_holding_every_message() {
         .map(|f| std::fs::metadata(f).unwrap().len())
         .sum();
     assert_eq!(stats.bytes, total);
+    // One subset across every segment: sequences keep counting over rotation.
+    let joined = dir.path("joined.mcap");
+    let filter = SubsetFilter {
+        start_sequence: 150,
+        end_sequence: Some(1849),
+        ..SubsetFilter::default()
+    };
+    let copied = subset(&files, &joined, &filter).unwrap();
+    assert_eq!(copied.messages, 1700);
+    assert_eq!(copied.metadata, 1, "repeated metadata is written once");
+    let joined_frames = read_frames(&joined, None, None, None).unwrap();
+    assert_eq!(joined_frames[0], concat(&parts).slice(150, 1700));
     let mut back = Vec::new();
     for file in &files {
         verify(file).unwrap();
@@ -154,7 +166,7 @@ fn subsets_keep_the_chosen_topics_and_sequences() {
         end_sequence: Some(199),
         ..SubsetFilter::default()
     };
-    let stats = subset(&full, &out, &filter).unwrap();
+    let stats = subset(&[&full], &out, &filter).unwrap();
     assert_eq!(stats.messages, 100);
     verify(&out).unwrap();
     let info = McapReader::open(&out).unwrap().info().unwrap();
@@ -167,14 +179,14 @@ fn subsets_keep_the_chosen_topics_and_sequences() {
         topics: Some(vec!["/nope".to_string()]),
         ..SubsetFilter::default()
     };
-    let err = subset(&full, &out, &missing).unwrap_err();
+    let err = subset(&[&full], &out, &missing).unwrap_err();
     assert!(matches!(err, CoreError::InvalidArgument(_)), "{err}");
     assert!(!out.exists(), "a refused subset leaves no file");
 
     let bytes = std::fs::read(&full).unwrap();
     let cut = dir.path("cut.mcap");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-    assert!(subset(&cut, &out, &SubsetFilter::default()).is_err());
+    assert!(subset(&[&cut], &out, &SubsetFilter::default()).is_err());
     assert!(
         records(&cut).is_err(),
         "a truncated file does not list as whole"
