@@ -1,4 +1,4 @@
-"""A recorder killed with SIGKILL mid-write: the next start repairs the file and reports the loss."""
+"""A recorder killed with SIGKILL mid-write is repaired on the next start, its loss reported."""
 
 from __future__ import annotations
 
