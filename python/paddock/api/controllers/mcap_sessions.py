@@ -8,6 +8,7 @@ messages any frame topic holds (any topic when there are no frame topics).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from collections.abc import Iterator
@@ -90,6 +91,31 @@ LIST_FIELDS = (
 )
 
 
+def _write_subset(
+    runtime: Runtime, session_id: str, start_cycle: int, end_cycle: int, topics: list[str] | None
+) -> Path:
+    """Writes the subset into a temporary file beside the recordings; returns its path."""
+    _, segments = _segments(runtime, session_id)
+    limit = (1 << 32) - 1
+    fd, name = tempfile.mkstemp(
+        prefix=f".{session_id}-", suffix=".mcap.tmp", dir=runtime.recorder.recordings_dir
+    )
+    os.close(fd)
+    out = Path(name)
+    try:
+        mcap_subset(
+            [str(p) for p in segments],
+            str(out),
+            topics=topics,
+            start_sequence=min(start_cycle, limit),
+            end_sequence=None if end_cycle == -1 else min(end_cycle, limit),
+        )
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return out
+
+
 def _stream_and_remove(path: Path) -> Iterator[bytes]:
     try:
         with path.open("rb") as f:
@@ -140,9 +166,8 @@ class McapSessionsController(Controller):
             "/api/mcap/sessions/{session_id:str}/download",
             "/mcap/sessions/{session_id:str}/download",
         ],
-        sync_to_thread=True,
     )
-    def download(
+    async def download(
         self,
         runtime: NamedDependency[Runtime],
         session_id: FromPath[str],
@@ -167,24 +192,11 @@ class McapSessionsController(Controller):
             wanted = [t.strip() for t in topics.split(",") if t.strip()]
             if not wanted:
                 raise InvalidArgument("topics names no topic")
-        _, segments = _segments(runtime, session_id)
-        limit = (1 << 32) - 1
-        fd, name = tempfile.mkstemp(
-            prefix=f".{session_id}-", suffix=".mcap.tmp", dir=runtime.recorder.recordings_dir
+        # (Async with the work in a thread: this Litestar cannot run a sync handler answering a
+        # Stream on several paths in a thread.)
+        out = await asyncio.to_thread(
+            _write_subset, runtime, session_id, start_cycle, end_cycle, wanted
         )
-        os.close(fd)
-        out = Path(name)
-        try:
-            mcap_subset(
-                [str(p) for p in segments],
-                str(out),
-                topics=wanted,
-                start_sequence=min(start_cycle, limit),
-                end_sequence=None if end_cycle == -1 else min(end_cycle, limit),
-            )
-        except BaseException:
-            out.unlink(missing_ok=True)
-            raise
         filename = f"{session_id}_{start_cycle}-{'end' if end_cycle == -1 else end_cycle}.mcap"
         return Stream(
             _stream_and_remove(out),
