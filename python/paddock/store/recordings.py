@@ -348,16 +348,21 @@ class Recorder:
             report["segments"][path.name] = stats
             report["messages"] += stats["messages"]
             report["lost_bytes"] += stats["lost_bytes"]
-        report["complete"] = report["lost_bytes"] == 0 and not report["errors"]
+        report["disk_intact"] = report["lost_bytes"] == 0 and not report["errors"]
+        unflushed = "data received after the last flush had not reached the disk and is not in it"
         if report["errors"]:
             report["message"] = "MCAP recovery failed: " + "; ".join(report["errors"])
         elif report["lost_bytes"]:
             report["message"] = (
                 f"recording was not stopped cleanly: recovered {report['messages']} messages up "
-                f"to the last complete chunk; {report['lost_bytes']} bytes after it were lost"
+                f"to the last complete chunk; {report['lost_bytes']} bytes after it were lost; "
+                f"{unflushed}"
             )
         else:
-            report["message"] = "recording was not stopped cleanly; no data was lost"
+            report["message"] = (
+                f"recording was not stopped cleanly: recovered {report['messages']} messages, "
+                f"every byte on disk was kept; {unflushed}"
+            )
         return report
 
     def start(self, request: RecordingRequest) -> dict[str, Any]:
