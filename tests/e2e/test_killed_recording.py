@@ -21,6 +21,8 @@ from paddock.config import Settings
 from tests.conftest import REPO, free_port
 from tests.e2e.server import ServerProcess
 
+pytestmark = pytest.mark.e2e
+
 
 def _expect(stream: IO[str], word: str) -> list[str]:
     line = stream.readline()

@@ -429,7 +429,11 @@ impl McapWriter {
         if !(full || long) {
             return Ok(());
         }
-        let next = segment_path(&self.base, self.segment + 1);
+        let index = self
+            .segment
+            .checked_add(1)
+            .ok_or_else(|| CoreError::InvalidArgument("too many segments".into()))?;
+        let next = segment_path(&self.base, index);
         let (writer, len) = open_counted(&next, &self.options)?;
         let old = std::mem::replace(&mut self.writer, writer);
         self.len = len;
@@ -438,7 +442,7 @@ impl McapWriter {
             Some(done) => done.absorb(&stats),
             None => self.done = Some(stats),
         }
-        self.segment += 1;
+        self.segment = index;
         self.path = next;
         self.segment_start = None;
         for (topic, channels) in self.frames.drain() {
