@@ -16,6 +16,8 @@ mcap_read_raw = _core.mcap_read_raw
 mcap_recover = _core.mcap_recover
 mcap_info = _core.mcap_info
 mcap_verify = _core.mcap_verify
+mcap_records = _core.mcap_records
+mcap_subset = _core.mcap_subset
 pcars2_decode = _core.pcars2_decode
 pcars2_encode = _core.pcars2_encode
 pcars2_decode_batch = _core.pcars2_decode_batch
@@ -65,7 +67,9 @@ __all__ = [
     "mcap_info",
     "mcap_read_frames",
     "mcap_read_raw",
+    "mcap_records",
     "mcap_recover",
+    "mcap_subset",
     "mcap_verify",
     "pcars1_decode",
     "pcars1_decode_batch",

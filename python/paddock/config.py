@@ -57,6 +57,11 @@ class Settings:
         api_token: Bearer token required on every API request when set.
         ring_capacity: Rows each feed keeps in memory.
         log_level: Python logging level name.
+        recording_segment_mb: Start a new MCAP segment once the current one holds this many MiB
+            (default: one file per recording).
+        recording_segment_s: Start a new MCAP segment once the current one spans this many
+            seconds (default: one file per recording).
+        recording_protection_s: A recording younger than this stops only with ``force``.
     """
 
     host: str = "127.0.0.1"
@@ -76,6 +81,9 @@ class Settings:
     api_token: str | None = None
     ring_capacity: int = 36_000
     log_level: str = "info"
+    recording_segment_mb: float | None = None
+    recording_segment_s: float | None = None
+    recording_protection_s: float = 0.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -107,6 +115,9 @@ class Settings:
             "api_token": ("PADDOCK_API_TOKEN",),
             "ring_capacity": ("PADDOCK_RING_CAPACITY",),
             "log_level": ("PADDOCK_LOG_LEVEL",),
+            "recording_segment_mb": ("PADDOCK_RECORDING_SEGMENT_MB",),
+            "recording_segment_s": ("PADDOCK_RECORDING_SEGMENT_S",),
+            "recording_protection_s": ("PADDOCK_RECORDING_PROTECTION_S",),
         }
         names = {f.name for f in fields(cls)}
         for name, keys in sources.items():
@@ -153,6 +164,14 @@ class Settings:
                 raise ConfigError(f"{name} must name the port the game answers on, not 0")
         if self.sim_rate_hz <= 0 or self.sim_rate_hz > 1000:
             raise ConfigError(f"sim_rate_hz must be in (0, 1000], got {self.sim_rate_hz}")
+        for name in ("recording_segment_mb", "recording_segment_s"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ConfigError(f"{name} must be positive, got {value}")
+        if self.recording_protection_s < 0:
+            raise ConfigError(
+                f"recording_protection_s must be >= 0, got {self.recording_protection_s}"
+            )
 
     @property
     def catalog_path(self) -> Path:
@@ -187,6 +206,9 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         "ring_capacity": int,
         "sim_rate_hz": float,
         "sim_lap_seconds": float,
+        "recording_segment_mb": float,
+        "recording_segment_s": float,
+        "recording_protection_s": float,
         "data_dir": Path,
         "simulate": bool,
     }.get(name, str)

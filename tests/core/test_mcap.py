@@ -261,3 +261,43 @@ def test_raw_framing_decodes_in_plain_python(tmp_path: Path) -> None:
     assert records == list(
         zip(batch.column("ts_ns").to_pylist(), batch.column("payload").to_pylist(), strict=True)
     )
+
+
+def test_rotation_attachments_and_subsets_through_the_binding(tmp_path: Path) -> None:
+    base = tmp_path / "session.mcap"
+    writer = _core.McapWriter(str(base), compression="lz4", rotate_ns=2_000_000_000)
+    writer.add_metadata("recording", {"name": "rotating"})
+    writer.add_attachment("setup.json", "application/json", b'{"wing": 3}', log_time=T0)
+    for k in range(5):  # 100 rows 10 ms apart: 1 s a batch
+        writer.write_frames(FRAMES, frames_batch(100, start=k * 100))
+        assert writer.segment == k // 2
+    stats = writer.close()
+    assert writer.segment is None
+    assert stats["segments"] == 3 and stats["messages"] == 500 and stats["attachments"] == 1
+    names = sorted(p.name for p in tmp_path.glob("*.mcap"))
+    assert names == ["session-00000.mcap", "session-00001.mcap", "session-00002.mcap"]
+    with (tmp_path / names[0]).open("rb") as f:
+        reader = make_reader(f, validate_crcs=True)
+        (attachment,) = list(reader.iter_attachments())
+        assert attachment.name == "setup.json" and attachment.data == b'{"wing": 3}'
+    sequences = []
+    for name in names:
+        with (tmp_path / name).open("rb") as f:
+            reader = make_reader(f, validate_crcs=True)
+            assert [m.name for m in reader.iter_metadata()] == ["recording"]
+            sequences += [m.sequence for _, _, m in reader.iter_messages()]
+    assert sequences == list(range(500))
+
+    out = tmp_path / "part.mcap"
+    copied = _core.mcap_subset(
+        [str(tmp_path / n) for n in names], str(out), start_sequence=150, end_sequence=349
+    )
+    assert copied["messages"] == 200 and copied["metadata"] == 1 and copied["attachments"] == 1
+    (batch,) = _core.mcap_read_frames(str(out))
+    assert pa.record_batch(batch).column("ts_ns")[0].as_py() == T0 + 150 * 10_000_000
+    listing = json.loads(_core.mcap_records(str(out)))
+    assert sum(r["type"] == "Message" for r in listing) == 200
+    with pytest.raises(_core.InvalidArgument):
+        _core.McapWriter(str(tmp_path / "x.mcap"), rotate_bytes=0)
+    with pytest.raises(_core.InvalidArgument):
+        _core.mcap_subset([str(out)], str(tmp_path / "y.mcap"), topics=["/missing"])

@@ -35,15 +35,17 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+mod dump;
 mod json;
 pub mod raw;
 mod reader;
 mod recover;
 mod writer;
 
+pub use dump::records;
 pub use reader::{read_frames, read_raw, ChannelInfo, McapInfo, McapReader, MetadataEntry};
-pub use recover::{recover, verify, RecoverStats, VerifyStats};
-pub use writer::{Compression, McapOptions, McapStats, McapWriter};
+pub use recover::{recover, subset, verify, RecoverStats, SubsetFilter, VerifyStats};
+pub use writer::{segment_path, Compression, McapOptions, McapStats, McapWriter};
 
 /// Schema name of frame channels.
 pub const FRAME_SCHEMA_NAME: &str = "paddock.Frame";

@@ -26,6 +26,8 @@ use paddock_core::CoreError;
 mod raw_framing;
 #[path = "mcap_roundtrip/recovery.rs"]
 mod recovery;
+#[path = "mcap_roundtrip/segments.rs"]
+mod segments;
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);

@@ -90,7 +90,9 @@ fn mcap_stats_dict<'py>(py: Python<'py>, s: &McapStats) -> PyResult<Bound<'py, P
     d.set_item("metadata", s.metadata)?;
     d.set_item("start_ns", s.start_ns)?;
     d.set_item("end_ns", s.end_ns)?;
+    d.set_item("attachments", s.attachments)?;
     d.set_item("bytes", s.bytes)?;
+    d.set_item("segments", s.segments)?;
     Ok(d)
 }
 
@@ -102,19 +104,39 @@ pub(crate) struct PyMcapWriter(Guarded<core::McapWriter, McapStats>);
 #[pymethods]
 impl PyMcapWriter {
     #[new]
-    #[pyo3(signature = (path, *, compression = "zstd", chunk_size = 1 << 20))]
-    fn new(py: Python<'_>, path: PathBuf, compression: &str, chunk_size: u64) -> PyResult<Self> {
+    #[pyo3(signature = (
+        path, *, compression = "zstd", chunk_size = 1 << 20, rotate_bytes = None, rotate_ns = None
+    ))]
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        compression: &str,
+        chunk_size: u64,
+        rotate_bytes: Option<u64>,
+        rotate_ns: Option<u64>,
+    ) -> PyResult<Self> {
         let options = McapOptions::default()
             .with_compression(Compression::from_name(compression).map_err(crate::errors::to_py)?)
-            .with_chunk_size(chunk_size);
+            .with_chunk_size(chunk_size)
+            .with_rotate_bytes(rotate_bytes)
+            .with_rotate_ns(rotate_ns);
         let writer = detach(py, || core::McapWriter::create(&path, options))?;
         Ok(Self(Guarded::new(path, writer)))
     }
 
-    /// The file being written.
+    /// The path the writer was created with (the base of the segment names when rotating).
     #[getter]
     fn path(&self) -> PathBuf {
         self.0.path.clone()
+    }
+
+    /// Index of the segment being written (0 without rotation); `None` once closed.
+    #[getter]
+    fn segment(&self) -> Option<u32> {
+        match &*self.0.lock() {
+            State::Open(w) => Some(w.segment()),
+            State::Closed(_) => None,
+        }
     }
 
     /// Whether `close()` was called.
@@ -152,6 +174,22 @@ impl PyMcapWriter {
         data: BTreeMap<String, String>,
     ) -> PyResult<()> {
         self.0.with_writer(py, |w| w.add_metadata(name, data))
+    }
+
+    /// Writes an attachment record (times in ns since the epoch) into the current segment.
+    #[pyo3(signature = (name, media_type, data, *, log_time = 0, create_time = 0))]
+    fn add_attachment(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        media_type: &str,
+        data: Vec<u8>,
+        log_time: u64,
+        create_time: u64,
+    ) -> PyResult<()> {
+        self.0.with_writer(py, |w| {
+            w.add_attachment(name, media_type, log_time, create_time, &data)
+        })
     }
 
     /// Closes the current chunk and hands everything written so far to the OS.
@@ -315,6 +353,8 @@ fn mcap_recover<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf) -> PyResult<Bo
     d.set_item("stopped_by", s.stopped_by)?;
     d.set_item("input_bytes", s.input_bytes)?;
     d.set_item("output_bytes", s.output_bytes)?;
+    d.set_item("valid_bytes", s.valid_bytes)?;
+    d.set_item("lost_bytes", s.lost_bytes)?;
     Ok(d)
 }
 
@@ -370,6 +410,53 @@ fn mcap_verify<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyDic
     Ok(d)
 }
 
+/// Every record of an MCAP file in file order, chunks opened, every CRC checked, as JSON text:
+/// a list of `{"type", "fields"}` objects (the conformance suite's reader output).
+#[pyfunction]
+fn mcap_records(py: Python<'_>, path: PathBuf) -> PyResult<String> {
+    let records = detach(py, || core::records(&path))?;
+    serde_json::to_string(&records).map_err(|e| RecordingError::new_err(e.to_string()))
+}
+
+/// Writes the messages of the files `src` (one recording's segments, in order) on `topics`
+/// (default all) with
+/// `start_sequence <= sequence <= end_sequence` and `from_ns <= log_time < to_ns` into a new
+/// finished MCAP file `dst`; returns `{"messages", "channels", "schemas", "metadata",
+/// "attachments", "output_bytes"}`.
+#[pyfunction]
+#[pyo3(signature = (
+    src, dst, *, topics = None, start_sequence = 0, end_sequence = None, from_ns = None,
+    to_ns = None
+))]
+#[allow(clippy::too_many_arguments)]
+fn mcap_subset<'py>(
+    py: Python<'py>,
+    src: Vec<PathBuf>,
+    dst: PathBuf,
+    topics: Option<Vec<String>>,
+    start_sequence: u32,
+    end_sequence: Option<u32>,
+    from_ns: Option<u64>,
+    to_ns: Option<u64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let filter = core::SubsetFilter {
+        topics,
+        start_sequence,
+        end_sequence,
+        from_ns,
+        to_ns,
+    };
+    let s: RecoverStats = detach(py, || core::subset(&src, &dst, &filter))?;
+    let d = PyDict::new(py);
+    d.set_item("messages", s.messages)?;
+    d.set_item("channels", s.channels)?;
+    d.set_item("schemas", s.schemas)?;
+    d.set_item("metadata", s.metadata)?;
+    d.set_item("attachments", s.attachments)?;
+    d.set_item("output_bytes", s.output_bytes)?;
+    Ok(d)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMcapWriter>()?;
     m.add_class::<PyRawWriter>()?;
@@ -379,5 +466,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mcap_recover, m)?)?;
     m.add_function(wrap_pyfunction!(mcap_info, m)?)?;
     m.add_function(wrap_pyfunction!(mcap_verify, m)?)?;
+    m.add_function(wrap_pyfunction!(mcap_records, m)?)?;
+    m.add_function(wrap_pyfunction!(mcap_subset, m)?)?;
     Ok(())
 }

@@ -17,6 +17,8 @@ from litestar.response import Redirect
 
 from paddock._native import __version__
 from paddock.api.controllers.live import LiveController
+from paddock.api.controllers.mcap_sessions import McapSessionsController
+from paddock.api.controllers.recording_control import RecordingControlController
 from paddock.api.controllers.recordings import RecordingsController
 from paddock.api.controllers.session_routes import SESSION_ROUTES
 from paddock.api.deps import provide_runtime
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             docs,
             index,
             *SESSION_ROUTES,
+            RecordingControlController,
+            McapSessionsController,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         lifespan=[runtime_lifespan],

@@ -125,7 +125,17 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     catalog = Catalog(settings.catalog_path)
-    recorder = Recorder(catalog, settings.recordings_dir)
+    recorder = Recorder(
+        catalog,
+        settings.recordings_dir,
+        segment_bytes=(
+            int(settings.recording_segment_mb * (1 << 20))
+            if settings.recording_segment_mb
+            else None
+        ),
+        segment_s=settings.recording_segment_s,
+        protection_s=settings.recording_protection_s,
+    )
     recovered = recorder.recover_unfinished()
     if recovered:
         log.warning("recovered %d unfinished recording(s): %s", len(recovered), recovered)

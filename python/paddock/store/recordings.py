@@ -3,7 +3,9 @@
 A recording is a directory ``<data_dir>/recordings/<id>/`` holding::
 
     manifest.json                    what the catalog holds, for people and other tools
-    recording.mcap                   /<feed>/frames (JSON, Foxglove-ready) and /<feed>/raw
+    recording.mcap                   /<feed>/frames (JSON, Foxglove-ready) and /<feed>/raw;
+                                     recording-00000.mcap, recording-00001.mcap, … when the
+                                     recorder rotates segments by size or duration
     <feed>.pdkraw                    the datagrams exactly as received (see docs/formats.md)
     frames/<feed>/part-00000.parquet decoded canonical frames, flushed every few seconds
 """
@@ -26,16 +28,23 @@ from typing import Any
 import msgspec
 import polars as pl
 
-from paddock._native import McapWriter, RawWriter, mcap_recover
+from paddock._native import McapWriter, RawWriter, mcap_info, mcap_recover
 from paddock.exceptions import Conflict, InvalidArgument, NotFound
 from paddock.sources.base import FeedBatch
 from paddock.store.catalog import Catalog
+from paddock.store.integrity import (
+    INTEGRITY_FAILED,
+    STOPPED_OK,
+    check_integrity,
+    mcap_segments,
+)
 
 log = logging.getLogger(__name__)
 
 RECORDING_ID = re.compile(r"^[0-9a-f]{32}$")
 FEED_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MCAP_FILE = "recording.mcap"
+MCAP_COMPRESSION = "zstd"
 RAW_SUFFIX = ".pdkraw"
 
 
@@ -97,13 +106,26 @@ class ActiveRecording:
     Its methods are called from worker threads; one lock orders them.
     """
 
-    def __init__(self, manifest: dict[str, Any], directory: Path, *, flush_interval_s: float):
+    def __init__(
+        self,
+        manifest: dict[str, Any],
+        directory: Path,
+        *,
+        flush_interval_s: float,
+        segment_bytes: int | None = None,
+        segment_s: float | None = None,
+    ):
         self.manifest = manifest
         self.directory = directory
         self.flush_interval_s = flush_interval_s
         self._lock = threading.Lock()
         self._feeds: dict[str, _FeedFiles] = {}
-        self._mcap = McapWriter(str(directory / MCAP_FILE), compression="zstd")
+        self._mcap = McapWriter(
+            str(directory / MCAP_FILE),
+            compression=MCAP_COMPRESSION,
+            rotate_bytes=segment_bytes,
+            rotate_ns=int(segment_s * 1e9) if segment_s else None,
+        )
         self._mcap.add_metadata(
             "recording",
             {k: str(v) for k, v in manifest.items() if isinstance(v, str | int | float)},
@@ -157,6 +179,9 @@ class ActiveRecording:
         for files in self._feeds.values():
             self._flush(files)
             files.raw.flush()
+        if not self._closed:
+            # Close the MCAP chunk too: a crash after this loses nothing written before it.
+            self._mcap.flush()
         self._last_flush = time.monotonic()
 
     def _flush(self, files: _FeedFiles) -> None:
@@ -190,6 +215,14 @@ class ActiveRecording:
                 duration_s=round((stopped_ns - self.manifest["started_ns"]) / 1e9, 3),
             )
             self._describe_files()
+            integrity = check_integrity(self.directory, self.manifest)
+            self.manifest["integrity"] = integrity
+            self.manifest["stop_result"] = {
+                "success": integrity["all_ok"],
+                "message": STOPPED_OK if integrity["all_ok"] else INTEGRITY_FAILED,
+                "transport_success": True,
+                "graceful_stop": True,
+            }
             return self.manifest
 
     def snapshot(self) -> dict[str, Any]:
@@ -215,7 +248,9 @@ class ActiveRecording:
             }
             for f in self._feeds.values()
         ]
-        self.manifest["files"] = {"mcap": MCAP_FILE}
+        segments = [p.name for p in mcap_segments(self.directory)]
+        self.manifest["files"] = {"mcap": segments[0] if segments else MCAP_FILE}
+        self.manifest["mcap_segments"] = segments
         self.manifest["size_bytes"] = _dir_size(self.directory)
 
 
@@ -229,15 +264,30 @@ class Recorder:
     Args:
         catalog: Where manifests are kept.
         recordings_dir: Parent of every recording's directory.
-        flush_interval_s: How often Parquet parts and raw files are flushed while recording.
+        flush_interval_s: How often MCAP chunks, Parquet parts and raw files are flushed while
+            recording (a killed process loses at most this much).
+        segment_bytes: Rotate the MCAP file into a new segment at this size (default: never).
+        segment_s: Rotate the MCAP file into a new segment after this many seconds of log time
+            (default: never).
+        protection_s: A recording younger than this stops only with ``force``.
     """
 
     def __init__(
-        self, catalog: Catalog, recordings_dir: Path, *, flush_interval_s: float = 5.0
+        self,
+        catalog: Catalog,
+        recordings_dir: Path,
+        *,
+        flush_interval_s: float = 5.0,
+        segment_bytes: int | None = None,
+        segment_s: float | None = None,
+        protection_s: float = 0.0,
     ) -> None:
         self.catalog = catalog
         self.recordings_dir = recordings_dir
         self.flush_interval_s = flush_interval_s
+        self.segment_bytes = segment_bytes
+        self.segment_s = segment_s
+        self.protection_s = protection_s
         self.active: ActiveRecording | None = None
         self._lock = threading.Lock()
         recordings_dir.mkdir(parents=True, exist_ok=True)
@@ -245,32 +295,75 @@ class Recorder:
     def recover_unfinished(self) -> list[str]:
         """Closes out recordings a previous process left open (it died mid-write).
 
-        The MCAP file is rebuilt from every intact message, Parquet parts and the raw file are
-        kept as they are. Returns the ids recovered.
+        Every unfinished MCAP segment is rebuilt from its intact records, up to its last complete
+        chunk; Parquet parts and raw files are kept as they are. What could not be kept is
+        reported in the manifest's ``recovery`` (``lost_bytes`` and a ``message``), never
+        dropped silently. Returns the ids recovered.
         """
         recovered = []
         for manifest in self.catalog.active_recordings():
             directory = self.recordings_dir / manifest["id"]
-            mcap_path = directory / MCAP_FILE
-            if mcap_path.exists():
-                tmp = directory / (MCAP_FILE + ".recovered")
-                try:
-                    stats = mcap_recover(str(mcap_path), str(tmp))
-                    tmp.replace(mcap_path)
-                    manifest["recovery"] = stats
-                except Exception as exc:  # keep the original file; say why
-                    manifest["recovery"] = {"error": str(exc)}
+            manifest["recovery"] = self._recover_segments(directory)
             parts: dict[str, list[str]] = {}
             for part in sorted(directory.glob("frames/*/part-*.parquet")):
                 parts.setdefault(part.parent.name, []).append(str(part.relative_to(directory)))
             for feed in manifest.get("feeds", []):
                 feed["parquet_parts"] = parts.get(feed["name"], [])
+            segments = [p.name for p in mcap_segments(directory)]
+            manifest["mcap_segments"] = segments
+            if segments:
+                manifest["files"] = {"mcap": segments[0]}
             stopped_ns = manifest.get("stopped_ns") or time.time_ns()
             manifest.update(status="stopped", stopped_ns=stopped_ns, stopped_at=_iso(stopped_ns))
             manifest["recovered"] = True
-            self.catalog.put_recording(manifest)
+            manifest["size_bytes"] = _dir_size(directory) if directory.is_dir() else 0
+            self._write_manifest(manifest)
+            log.warning("recording %s: %s", manifest["id"], manifest["recovery"]["message"])
             recovered.append(manifest["id"])
         return recovered
+
+    @staticmethod
+    def _recover_segments(directory: Path) -> dict[str, Any]:
+        """Rebuilds every unfinished MCAP segment of ``directory``; returns the loss report."""
+        report: dict[str, Any] = {
+            "segments": {},
+            "messages": 0,
+            "lost_bytes": 0,
+            "errors": [],
+        }
+        for path in mcap_segments(directory):
+            try:
+                if mcap_info(str(path))["finished"]:
+                    continue
+            except Exception:  # unreadable header or summary: rebuild it like an unfinished one
+                log.warning("segment %s does not open; rebuilding it", path)
+            tmp = path.with_name(path.name + ".recovered")
+            try:
+                stats = mcap_recover(str(path), str(tmp))
+            except Exception as exc:  # keep the original file; say why
+                tmp.unlink(missing_ok=True)
+                report["errors"].append(f"{path.name}: {exc}")
+                continue
+            tmp.replace(path)
+            report["segments"][path.name] = stats
+            report["messages"] += stats["messages"]
+            report["lost_bytes"] += stats["lost_bytes"]
+        report["disk_intact"] = report["lost_bytes"] == 0 and not report["errors"]
+        unflushed = "data received after the last flush had not reached the disk and is not in it"
+        if report["errors"]:
+            report["message"] = "MCAP recovery failed: " + "; ".join(report["errors"])
+        elif report["lost_bytes"]:
+            report["message"] = (
+                f"recording was not stopped cleanly: recovered {report['messages']} messages up "
+                f"to the last complete chunk; {report['lost_bytes']} bytes after it were lost; "
+                f"{unflushed}"
+            )
+        else:
+            report["message"] = (
+                f"recording was not stopped cleanly: recovered {report['messages']} messages, "
+                f"every byte on disk was kept; {unflushed}"
+            )
+        return report
 
     def start(self, request: RecordingRequest) -> dict[str, Any]:
         """Starts a recording of every live feed.
@@ -303,17 +396,37 @@ class Recorder:
             directory = self.recordings_dir / recording_id
             directory.mkdir(parents=True)
             self.active = ActiveRecording(
-                manifest, directory, flush_interval_s=self.flush_interval_s
+                manifest,
+                directory,
+                flush_interval_s=self.flush_interval_s,
+                segment_bytes=self.segment_bytes,
+                segment_s=self.segment_s,
             )
             self._write_manifest(manifest)
             return dict(manifest)
 
-    def stop(self, recording_id: str | None = None) -> dict[str, Any]:
+    def protected_for(self) -> float:
+        """Seconds left in the running recording's protected-stop window (0 when none)."""
+        active = self.active
+        if active is None or self.protection_s <= 0:
+            return 0.0
+        age = (time.time_ns() - int(active.manifest["started_ns"])) / 1e9
+        return max(0.0, float(self.protection_s) - age)
+
+    def stop(self, recording_id: str | None = None, *, force: bool = True) -> dict[str, Any]:
         """Stops the active recording (or checks that ``recording_id`` is the active one).
+
+        The files are closed, then re-read and checked (``integrity`` in the manifest; its
+        ``stop_result.success`` is false when a check failed).
+
+        Args:
+            recording_id: The recording expected to be running (default: whichever is).
+            force: Stop even inside the protected-stop window.
 
         Raises:
             NotFound: No recording is running, or ``recording_id`` does not exist.
-            Conflict: ``recording_id`` exists but is not the one running (already stopped).
+            Conflict: ``recording_id`` exists but is not the one running (already stopped), or
+                the recording is inside its protected-stop window and ``force`` is false.
         """
         with self._lock:
             active = self.active
@@ -325,6 +438,12 @@ class Recorder:
                     raise Conflict(f"recording {recording_id} is not running")
             if active is None:
                 raise NotFound("no recording is running")
+            left = self.protected_for()
+            if left > 0 and not force:
+                raise Conflict(
+                    f"recording {active.id} is protected for another {left:.1f} s "
+                    "(protected-stop window); stop it with force=true"
+                )
             manifest = active.finish()
             self.active = None
             self._write_manifest(manifest)

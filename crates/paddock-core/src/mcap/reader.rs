@@ -131,9 +131,12 @@ impl McapReader {
             Some(f) if f.summary_start != 0 => Some(read_summary(&mut file, f.summary_start)?),
             _ => None,
         };
-        // Messages outside chunks are not indexed: scan such files linearly.
+        // Messages outside chunks are not indexed, and a summary may leave channels or schemas
+        // out: scan such files linearly.
         let summary = summary.filter(|s| {
-            !s.chunk_indexes.is_empty() || s.stats.as_ref().is_some_and(|st| st.message_count == 0)
+            s.is_complete()
+                && (!s.chunk_indexes.is_empty()
+                    || s.stats.as_ref().is_some_and(|st| st.message_count == 0))
         });
         Ok(Self {
             path,
@@ -153,10 +156,16 @@ impl McapReader {
     /// # Errors
     /// [`CoreError::Io`] / [`CoreError::Mcap`] if the file cannot be read.
     pub fn info(&self) -> Result<McapInfo> {
-        let Some(summary) = &self.summary else {
+        // Without statistics the summary cannot say how many messages there are, and without a
+        // metadata index for each metadata record it cannot find them: read the file instead.
+        let Some((summary, stats)) = self
+            .summary
+            .as_ref()
+            .and_then(|s| s.stats.clone().map(|st| (s, st)))
+            .filter(|(s, st)| s.metadata_indexes.len() as u64 == u64::from(st.metadata_count))
+        else {
             return self.info_by_scan();
         };
-        let stats = summary.stats.clone().unwrap_or_default();
         let mut file = File::open(&self.path)?;
         let mut metadata = Vec::with_capacity(summary.metadata_indexes.len());
         for index in &summary.metadata_indexes {

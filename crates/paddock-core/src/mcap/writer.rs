@@ -2,8 +2,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -11,6 +12,7 @@ use arrow_array::types::Int64Type;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::SchemaRef;
 use mcap::records::{MessageHeader, Metadata};
+use mcap::Attachment;
 
 use super::json::{check_frame_schema, frame_json_schema, RowEncoder};
 use crate::channels::TS_NS;
@@ -77,6 +79,11 @@ pub struct McapOptions {
     pub profile: String,
     /// The header's library (default `paddock <version>`).
     pub library: String,
+    /// Start a new segment once the current one holds this many bytes (default: never).
+    pub rotate_bytes: Option<u64>,
+    /// Start a new segment once the current one spans this many nanoseconds of log time
+    /// (default: never).
+    pub rotate_ns: Option<u64>,
 }
 
 impl Default for McapOptions {
@@ -86,6 +93,8 @@ impl Default for McapOptions {
             chunk_size: mcap::WriteOptions::DEFAULT_CHUNK_SIZE,
             profile: String::new(),
             library: concat!("paddock ", env!("CARGO_PKG_VERSION")).to_string(),
+            rotate_bytes: None,
+            rotate_ns: None,
         }
     }
 }
@@ -118,6 +127,85 @@ impl McapOptions {
         self.library = library.into();
         self
     }
+
+    /// Rotates to a new segment once the current one holds `bytes` bytes (`None`: never).
+    #[must_use]
+    pub fn with_rotate_bytes(mut self, bytes: Option<u64>) -> Self {
+        self.rotate_bytes = bytes;
+        self
+    }
+
+    /// Rotates to a new segment once the current one spans `ns` nanoseconds of message log
+    /// time (`None`: never).
+    #[must_use]
+    pub fn with_rotate_ns(mut self, ns: Option<u64>) -> Self {
+        self.rotate_ns = ns;
+        self
+    }
+
+    /// Whether the writer rotates (and so names its files as numbered segments).
+    #[must_use]
+    pub fn rotates(&self) -> bool {
+        self.rotate_bytes.is_some() || self.rotate_ns.is_some()
+    }
+}
+
+/// The path of segment `index` of a rotating writer created at `base`: `session.mcap` gives
+/// `session-00000.mcap`, `session-00001.mcap`, …
+#[must_use]
+pub fn segment_path(base: &Path, index: u32) -> PathBuf {
+    let stem = base
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match base.extension() {
+        Some(ext) => format!("{stem}-{index:05}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{index:05}"),
+    };
+    base.with_file_name(name)
+}
+
+/// The file under an MCAP writer: counts the bytes written so far (the file's size, buffered
+/// bytes included), so a writer knows when to rotate.
+pub(super) struct Sink {
+    inner: BufWriter<File>,
+    pos: u64,
+    len: Arc<AtomicU64>,
+}
+
+impl Sink {
+    fn new(file: File) -> Self {
+        Self {
+            inner: BufWriter::with_capacity(FILE_BUFFER_BYTES, file),
+            pos: 0,
+            len: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn grew_to(&self, pos: u64) {
+        self.len.fetch_max(pos, Ordering::Relaxed);
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.pos += n as u64;
+        self.grew_to(self.pos);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Seek for Sink {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.pos = self.inner.seek(to)?;
+        self.grew_to(self.pos);
+        Ok(self.pos)
+    }
 }
 
 /// What a finished file holds.
@@ -137,15 +225,45 @@ pub struct McapStats {
     pub start_ns: u64,
     /// Latest message log time, ns since the epoch (0 without messages).
     pub end_ns: u64,
-    /// File size in bytes.
+    /// Attachments written.
+    pub attachments: u32,
+    /// File size in bytes (all segments of a rotating writer).
     pub bytes: u64,
+    /// Files written (1 unless the writer rotates).
+    pub segments: u32,
+}
+
+impl McapStats {
+    /// Adds a later segment's statistics to these.
+    fn absorb(&mut self, later: &Self) {
+        if later.messages > 0 {
+            if self.messages == 0 {
+                self.start_ns = later.start_ns;
+            }
+            self.start_ns = self.start_ns.min(later.start_ns);
+            self.end_ns = self.end_ns.max(later.end_ns);
+        }
+        self.messages += later.messages;
+        self.channels = self.channels.max(later.channels);
+        self.schemas = self.schemas.max(later.schemas);
+        self.chunks += later.chunks;
+        self.metadata += later.metadata;
+        self.attachments += later.attachments;
+        self.bytes += later.bytes;
+        self.segments += later.segments;
+    }
 }
 
 /// Opens `path` fresh (truncating it) as an MCAP writer with `options`.
-pub(super) fn open_mcap(
+pub(super) fn open_mcap(path: &Path, options: &McapOptions) -> Result<mcap::Writer<Sink>> {
+    Ok(open_counted(path, options)?.0)
+}
+
+/// Opens `path` as [`open_mcap`] does; also returns the counter of the bytes in the file.
+fn open_counted(
     path: &Path,
     options: &McapOptions,
-) -> Result<mcap::Writer<BufWriter<File>>> {
+) -> Result<(mcap::Writer<Sink>, Arc<AtomicU64>)> {
     let file = File::create(path)?;
     let mcap_options = mcap::WriteOptions::new()
         .compression(options.compression.to_mcap())
@@ -155,14 +273,17 @@ pub(super) fn open_mcap(
         // Compress on the calling thread: several writers share a small machine, and a 1 MiB
         // chunk gains little from zstd's worker threads.
         .compression_threads(0);
-    Ok(mcap_options.create(BufWriter::with_capacity(FILE_BUFFER_BYTES, file))?)
+    let sink = Sink::new(file);
+    let len = sink.len.clone();
+    Ok((mcap_options.create(sink)?, len))
 }
 
 /// Writes the summary and footer, flushes and syncs the file, and returns what it holds.
-pub(super) fn close_mcap(mut writer: mcap::Writer<BufWriter<File>>) -> Result<McapStats> {
+pub(super) fn close_mcap(mut writer: mcap::Writer<Sink>) -> Result<McapStats> {
     let summary = writer.finish()?;
     let file = writer
         .into_inner()
+        .inner
         .into_inner()
         .map_err(std::io::IntoInnerError::into_error)?;
     file.sync_all()?;
@@ -174,9 +295,11 @@ pub(super) fn close_mcap(mut writer: mcap::Writer<BufWriter<File>>) -> Result<Mc
         schemas: u32::from(stats.schema_count),
         chunks: stats.chunk_count,
         metadata: stats.metadata_count,
+        attachments: stats.attachment_count,
         start_ns: stats.message_start_time,
         end_ns: stats.message_end_time,
         bytes,
+        segments: 1,
     })
 }
 
@@ -199,49 +322,149 @@ fn log_time(ts_ns: i64) -> u64 {
     u64::try_from(ts_ns).unwrap_or(0)
 }
 
-/// Writes frames and raw datagrams into a new MCAP file.
+/// Writes frames and raw datagrams into a new MCAP file, or a series of segment files when the
+/// options ask for rotation.
 ///
 /// Call [`McapWriter::finish`] to write the summary and learn of errors. A writer dropped
 /// without `finish` still finishes the file (ignoring errors); a process killed mid-write leaves
-/// a file [`super::recover`] salvages. Rotation (by size or duration) is the caller's business:
-/// finish one writer and create the next.
+/// a file [`super::recover`] salvages up to its last complete chunk.
+///
+/// With [`McapOptions::rotate_bytes`] or [`McapOptions::rotate_ns`] set, the writer writes
+/// segments named by [`segment_path`] (`session-00000.mcap`, `session-00001.mcap`, …), each a
+/// complete MCAP file with its own schemas, channels and summary; every metadata record written
+/// so far is repeated at the start of each new segment. Rotation happens between batches: a
+/// batch never spans two segments.
 pub struct McapWriter {
-    writer: mcap::Writer<BufWriter<File>>,
+    writer: mcap::Writer<Sink>,
+    len: Arc<AtomicU64>,
+    options: McapOptions,
+    base: PathBuf,
     path: PathBuf,
+    segment: u32,
+    /// Log time of the current segment's first message.
+    segment_start: Option<u64>,
+    /// Statistics of the segments already finished.
+    done: Option<McapStats>,
+    /// Metadata records written so far, repeated in each new segment.
+    metadata: Vec<Metadata>,
     frames: HashMap<String, Vec<FrameChannel>>,
     raw: HashMap<(String, String), RawChannel>,
+    /// Next sequence number per frame topic and per raw (topic, protocol), carried over from
+    /// the previous segment so sequences keep counting across rotation.
+    carried: HashMap<(String, Option<String>), u32>,
     buf: Vec<u8>,
     messages: u64,
 }
 
 impl McapWriter {
-    /// Creates (or truncates) `path` and writes the MCAP header.
+    /// Creates (or truncates) `path` (segment 0 of `path` when rotating) and writes the MCAP
+    /// header.
     ///
     /// # Errors
-    /// [`CoreError::Io`] if the file cannot be created, [`CoreError::Mcap`] if the header
-    /// cannot be written.
+    /// [`CoreError::InvalidArgument`] for a rotation size or duration of 0; [`CoreError::Io`]
+    /// if the file cannot be created, [`CoreError::Mcap`] if the header cannot be written.
     pub fn create(path: impl AsRef<Path>, options: McapOptions) -> Result<Self> {
-        let path = path.as_ref();
+        if options.rotate_bytes == Some(0) || options.rotate_ns == Some(0) {
+            return Err(CoreError::InvalidArgument(
+                "rotation size and duration must be positive".into(),
+            ));
+        }
+        let base = path.as_ref().to_path_buf();
+        let path = if options.rotates() {
+            segment_path(&base, 0)
+        } else {
+            base.clone()
+        };
+        let (writer, len) = open_counted(&path, &options)?;
         Ok(Self {
-            writer: open_mcap(path, &options)?,
-            path: path.to_path_buf(),
+            writer,
+            len,
+            options,
+            base,
+            path,
+            segment: 0,
+            segment_start: None,
+            done: None,
+            metadata: Vec::new(),
             frames: HashMap::new(),
             raw: HashMap::new(),
+            carried: HashMap::new(),
             buf: Vec::with_capacity(4096),
             messages: 0,
         })
     }
 
-    /// The file being written.
+    /// The file being written (the current segment when rotating).
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Messages written so far.
+    /// Index of the segment being written (0 without rotation).
+    #[must_use]
+    pub fn segment(&self) -> u32 {
+        self.segment
+    }
+
+    /// Messages written so far, all segments.
     #[must_use]
     pub fn messages(&self) -> u64 {
         self.messages
+    }
+
+    /// Finishes the current segment and opens the next when the current one is full (by size)
+    /// or long enough (by log time, a batch starting at `next_time` would pass the duration).
+    fn rotate_if_due(&mut self, next_time: Option<u64>) -> Result<()> {
+        let Some(start) = self.segment_start else {
+            return Ok(());
+        };
+        let full = self
+            .options
+            .rotate_bytes
+            .is_some_and(|max| self.len.load(Ordering::Relaxed) >= max);
+        let long = match (self.options.rotate_ns, next_time) {
+            (Some(max), Some(t)) => t.saturating_sub(start) >= max,
+            _ => false,
+        };
+        if !(full || long) {
+            return Ok(());
+        }
+        let index = self
+            .segment
+            .checked_add(1)
+            .ok_or_else(|| CoreError::InvalidArgument("too many segments".into()))?;
+        let next = segment_path(&self.base, index);
+        let (writer, len) = open_counted(&next, &self.options)?;
+        let old = std::mem::replace(&mut self.writer, writer);
+        self.len = len;
+        let stats = close_mcap(old)?;
+        match &mut self.done {
+            Some(done) => done.absorb(&stats),
+            None => self.done = Some(stats),
+        }
+        self.segment = index;
+        self.path = next;
+        self.segment_start = None;
+        for (topic, channels) in self.frames.drain() {
+            if let Some(next) = channels.iter().map(|c| c.sequence).max() {
+                self.carried.insert((topic, None), next);
+            }
+        }
+        for ((topic, protocol), channel) in self.raw.drain() {
+            self.carried
+                .insert((topic, Some(protocol)), channel.sequence);
+        }
+        for record in &self.metadata {
+            self.writer.write_metadata(record)?;
+        }
+        Ok(())
+    }
+
+    /// Records that the current segment now holds a message logged at `time`.
+    fn note_time(&mut self, time: Option<u64>) {
+        if self.segment_start.is_none() {
+            self.segment_start = time;
+        }
     }
 
     fn frame_channel(&mut self, topic: &str, schema: &SchemaRef) -> Result<usize> {
@@ -268,7 +491,7 @@ impl McapWriter {
         channels.push(FrameChannel {
             schema: schema.clone(),
             channel_id,
-            sequence: 0,
+            sequence: self.carried.remove(&(topic.to_string(), None)).unwrap_or(0),
             encoder: RowEncoder::new(schema)?,
         });
         Ok(channels.len() - 1)
@@ -303,6 +526,8 @@ impl McapWriter {
                 ts.null_count()
             )));
         }
+        let first = (!ts.is_empty()).then(|| log_time(ts.value(0)));
+        self.rotate_if_due(first)?;
         let idx = self.frame_channel(topic, &schema)?;
         let Some(channel) = self.frames.get_mut(topic).and_then(|c| c.get_mut(idx)) else {
             return Err(CoreError::InvalidArgument(format!(
@@ -329,6 +554,7 @@ impl McapWriter {
                 Ok(())
             })?;
         self.messages += written as u64;
+        self.note_time(first);
         Ok(written)
     }
 
@@ -347,6 +573,8 @@ impl McapWriter {
             return Err(CoreError::InvalidArgument("raw topic is empty".into()));
         }
         let (ts, payloads) = super::raw::raw_columns(batch)?;
+        let first = ts.values().first().map(|t| log_time(*t));
+        self.rotate_if_due(first)?;
         let key = (topic.to_string(), protocol.to_string());
         let channel = match self.raw.get_mut(&key) {
             Some(channel) => channel,
@@ -361,9 +589,13 @@ impl McapWriter {
                 let channel_id =
                     self.writer
                         .add_channel(0, topic, super::RAW_MESSAGE_ENCODING, &metadata)?;
+                let sequence = self
+                    .carried
+                    .remove(&(key.0.clone(), Some(key.1.clone())))
+                    .unwrap_or(0);
                 self.raw.entry(key).or_insert(RawChannel {
                     channel_id,
-                    sequence: 0,
+                    sequence,
                 })
             }
         };
@@ -381,11 +613,13 @@ impl McapWriter {
             channel.sequence = channel.sequence.wrapping_add(1);
         }
         self.messages += ts.len() as u64;
+        self.note_time(first);
         Ok(ts.len())
     }
 
     /// Writes a metadata record (recording name, game, track, car, `started_at` …). It closes
-    /// the current chunk, so write metadata at the start or the end of a recording.
+    /// the current chunk, so write metadata at the start or the end of a recording. A rotating
+    /// writer repeats it at the start of every later segment.
     ///
     /// # Errors
     /// [`CoreError::InvalidArgument`] for an empty name; [`CoreError::Mcap`] if writing fails.
@@ -393,9 +627,41 @@ impl McapWriter {
         if name.is_empty() {
             return Err(CoreError::InvalidArgument("metadata name is empty".into()));
         }
-        self.writer.write_metadata(&Metadata {
+        let record = Metadata {
             name: name.to_string(),
             metadata,
+        };
+        self.writer.write_metadata(&record)?;
+        self.metadata.push(record);
+        Ok(())
+    }
+
+    /// Writes an attachment record (a setup sheet, a track map, a config file) into the current
+    /// segment, indexed in its summary. Like metadata, it closes the current chunk. Times are ns
+    /// since the epoch.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidArgument`] for an empty name or media type; [`CoreError::Mcap`] if
+    /// writing fails.
+    pub fn add_attachment(
+        &mut self,
+        name: &str,
+        media_type: &str,
+        log_time: u64,
+        create_time: u64,
+        data: &[u8],
+    ) -> Result<()> {
+        if name.is_empty() || media_type.is_empty() {
+            return Err(CoreError::InvalidArgument(
+                "attachment name and media type must not be empty".into(),
+            ));
+        }
+        self.writer.attach(&Attachment {
+            log_time,
+            create_time,
+            name: name.to_string(),
+            media_type: media_type.to_string(),
+            data: std::borrow::Cow::Borrowed(data),
         })?;
         Ok(())
     }
@@ -410,12 +676,20 @@ impl McapWriter {
         Ok(())
     }
 
-    /// Writes the last chunk, the summary (schemas, channels, statistics, chunk and metadata
-    /// indexes), the footer with its CRCs, syncs the file and returns what it holds.
+    /// Writes the last chunk, the summary (schemas, channels, statistics, chunk, metadata and
+    /// attachment indexes), the footer with its CRCs, syncs the file and returns what it holds
+    /// (summed over every segment of a rotating writer).
     ///
     /// # Errors
     /// [`CoreError::Mcap`] / [`CoreError::Io`] if writing or syncing fails.
     pub fn finish(self) -> Result<McapStats> {
-        close_mcap(self.writer)
+        let last = close_mcap(self.writer)?;
+        Ok(match self.done {
+            Some(mut done) => {
+                done.absorb(&last);
+                done
+            }
+            None => last,
+        })
     }
 }

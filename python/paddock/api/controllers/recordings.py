@@ -3,19 +3,50 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.response import File
+from litestar.response import File, Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from paddock.analysis.laps import lap_table
 from paddock.api.runtime import Runtime
 from paddock.api.schemas.recordings import Lap, Recording, RecordingRequest
-from paddock.store.recordings import MCAP_FILE, open_recording, validate_feed_name
+from paddock.exceptions import Conflict, InvalidArgument
+from paddock.store.integrity import MCAP_SEGMENT, inventory
+from paddock.store.recordings import open_recording, validate_feed_name
+
+ZIP_CHUNK = 1 << 20
+
+
+def _zip_directory(directory: Path, into: Path) -> None:
+    with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            archive.write(path, str(path.relative_to(directory)))
+
+
+def _stream_and_remove(path: Path) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(ZIP_CHUNK):
+                yield chunk
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _plain_name(name: str) -> str:
+    """``name`` if it names a file directly (no separators, no ``..``, no leading dot)."""
+    if not name or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
+        raise InvalidArgument(f"invalid file name {name!r}: a plain file name is expected")
+    return name
 
 
 def _recording(manifest: dict[str, Any]) -> Recording:
@@ -41,14 +72,28 @@ class RecordingsController(Controller):
         return _recording(runtime.recorder.start(data or RecordingRequest()))
 
     @post("/stop", status_code=HTTP_200_OK, sync_to_thread=True)
-    def stop_active(self, runtime: NamedDependency[Runtime]) -> Recording:
-        """Stops the recording that is running. 404 when none is."""
-        return _recording(runtime.recorder.stop())
+    def stop_active(
+        self, runtime: NamedDependency[Runtime], force: FromQuery[bool] = False
+    ) -> Recording:
+        """Stops the recording that is running and checks its files (``integrity``).
+
+        404 when none is; 409 inside the protected-stop window unless ``force=true``.
+        """
+        return _recording(runtime.recorder.stop(force=force))
 
     @post("/{recording_id:str}/stop", status_code=HTTP_200_OK, sync_to_thread=True)
-    def stop(self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]) -> Recording:
-        """Stops this recording. 409 when it is not the one running."""
-        return _recording(runtime.recorder.stop(recording_id))
+    def stop(
+        self,
+        runtime: NamedDependency[Runtime],
+        recording_id: FromPath[str],
+        force: FromQuery[bool] = False,
+    ) -> Recording:
+        """Stops this recording and checks its files (``integrity``).
+
+        409 when it is not the one running, or inside its protected-stop window unless
+        ``force=true``.
+        """
+        return _recording(runtime.recorder.stop(recording_id, force=force))
 
     @get("/{recording_id:str}", sync_to_thread=False)
     def get_recording(
@@ -85,8 +130,72 @@ class RecordingsController(Controller):
     @get("/{recording_id:str}/mcap", sync_to_thread=False)
     def mcap(self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]) -> File:
         """The recording's MCAP file (opens in Foxglove)."""
-        path = runtime.recorder.file_path(recording_id, MCAP_FILE)
+        manifest = runtime.recorder.get(recording_id)
+        name = manifest.get("files", {}).get("mcap", "recording.mcap")
+        path = runtime.recorder.file_path(recording_id, name)
         return File(path, filename=f"{recording_id}.mcap", media_type="application/x-mcap")
+
+    @get("/{recording_id:str}/segments", sync_to_thread=True)
+    def segments(
+        self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]
+    ) -> dict[str, Any]:
+        """Every file of the recording grouped as ``mcap``, ``raw``, ``parquet`` and ``other``."""
+        manifest = runtime.recorder.get(recording_id)
+        return {
+            "recording_id": recording_id,
+            "status": manifest["status"],
+            "segments": inventory(runtime.recorder.recordings_dir / recording_id),
+        }
+
+    @get("/{recording_id:str}/segments/{segment_name:str}", sync_to_thread=False)
+    def segment(
+        self,
+        runtime: NamedDependency[Runtime],
+        recording_id: FromPath[str],
+        segment_name: FromPath[str],
+    ) -> File:
+        """One MCAP segment of the recording (``recording.mcap``, ``recording-00000.mcap``, …)."""
+        if not MCAP_SEGMENT.fullmatch(segment_name):
+            raise InvalidArgument(f"invalid segment name {segment_name!r}")
+        path = runtime.recorder.file_path(recording_id, segment_name)
+        return File(path, filename=segment_name, media_type="application/x-mcap")
+
+    @get("/{recording_id:str}/files/{file_name:str}", sync_to_thread=False)
+    def file(
+        self,
+        runtime: NamedDependency[Runtime],
+        recording_id: FromPath[str],
+        file_name: FromPath[str],
+    ) -> File:
+        """A file at the top of the recording's directory, by name. 400 for names with a path."""
+        path = runtime.recorder.file_path(recording_id, _plain_name(file_name))
+        return File(path, filename=file_name, media_type="application/octet-stream")
+
+    @get("/{recording_id:str}/download", sync_to_thread=True)
+    def download(self, runtime: NamedDependency[Runtime], recording_id: FromPath[str]) -> Stream:
+        """Every file of the stopped recording in one zip. 409 while it is being written."""
+        manifest = runtime.recorder.get(recording_id)
+        if manifest["status"] == "recording":
+            raise Conflict(f"recording {recording_id} is being written; stop it first")
+        directory = runtime.recorder.recordings_dir / recording_id
+        fd, name = tempfile.mkstemp(
+            prefix=f".{recording_id}-", suffix=".zip.tmp", dir=runtime.recorder.recordings_dir
+        )
+        os.close(fd)
+        archive = Path(name)
+        try:
+            _zip_directory(directory, archive)
+        except BaseException:
+            archive.unlink(missing_ok=True)
+            raise
+        return Stream(
+            _stream_and_remove(archive),
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{recording_id}.zip"',
+                "Content-Length": str(archive.stat().st_size),
+            },
+        )
 
     @get("/{recording_id:str}/frames.parquet", sync_to_thread=True)
     def parquet(

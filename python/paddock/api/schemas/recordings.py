@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from paddock.store.recordings import RecordingRequest
@@ -40,6 +42,10 @@ class Recording(msgspec.Struct, kw_only=True):
     files: dict[str, str] = msgspec.field(default_factory=dict)
     size_bytes: int = 0
     recovered: bool = False
+    mcap_segments: list[str] = msgspec.field(default_factory=list)
+    integrity: dict[str, Any] | None = None
+    stop_result: dict[str, Any] | None = None
+    recovery: dict[str, Any] | None = None
 
 
 class Lap(msgspec.Struct, kw_only=True):

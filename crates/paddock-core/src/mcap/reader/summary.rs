@@ -58,6 +58,25 @@ pub(super) struct SummaryDef {
     pub(super) chunk_indexes: Vec<ChunkIndex>,
     pub(super) metadata_indexes: Vec<MetadataIndex>,
     pub(super) stats: Option<Statistics>,
+    /// A summary channel named a schema the summary does not repeat.
+    pub(super) missing_schema: bool,
+}
+
+impl SummaryDef {
+    /// Whether the summary describes every channel the file's messages are on (writers may
+    /// leave schemas and channels out of it; the reader then scans the data section instead).
+    pub(super) fn is_complete(&self) -> bool {
+        let known = |id: &u16| self.channels.contains_key(id);
+        !self.missing_schema
+            && self
+                .stats
+                .as_ref()
+                .is_none_or(|s| s.channel_message_counts.keys().all(known))
+            && self
+                .chunk_indexes
+                .iter()
+                .all(|c| c.message_index_offsets.keys().all(known))
+    }
 }
 
 /// Reads the footer; `None` when the file has no end magic or footer (it is unfinished).
@@ -122,12 +141,13 @@ pub(super) fn read_summary(file: &mut File, summary_start: u64) -> Result<Summar
             Record::Channel(c) => {
                 let schema = match c.schema_id {
                     0 => None,
-                    id => Some(schemas.get(&id).cloned().ok_or_else(|| {
-                        corrupt(format!(
-                            "summary channel {} names unknown schema {id}",
-                            c.id
-                        ))
-                    })?),
+                    id => match schemas.get(&id) {
+                        Some(schema) => Some(schema.clone()),
+                        None => {
+                            summary.missing_schema = true;
+                            continue;
+                        }
+                    },
                 };
                 summary.channels.insert(
                     c.id,
