@@ -52,6 +52,8 @@ def _serve(args: argparse.Namespace) -> int:
         env["PADDOCK_SIM_LAP_SECONDS"] = str(settings.sim_lap_seconds)
     if settings.api_token:
         env["PADDOCK_API_TOKEN"] = settings.api_token
+    # The worker stops itself when this process dies (even by SIGKILL): see paddock.api.runtime.
+    env["PADDOCK_SUPERVISOR_PID"] = str(os.getpid())
     os.environ.update(env)
 
     from granian.constants import Interfaces

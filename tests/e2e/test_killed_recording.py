@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -156,5 +157,43 @@ def test_a_real_server_killed_while_recording_recovers_on_restart(tmp_path: Path
         messages = sum(1 for _ in make_reader(io.BytesIO(mcap.content)).iter_messages())
         assert messages == recovery["messages"]
         assert "recovered 1 unfinished recording" in second.log()
+    finally:
+        second.stop()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find workers")
+def test_a_worker_whose_server_is_killed_stops_and_finalises_its_recording(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    api_port = free_port()
+    first = ServerProcess(
+        port=api_port, pcars_port=free_port(2), data_dir=data_dir, extra=["--simulate"]
+    )
+    workers: list[int] = []
+    try:
+        first.wait_ready()
+        started = first.post("/api/recordings", json={"name": "parent killed"})
+        assert started.status_code == 201, started.text
+        recording_id = started.json()["id"]
+        workers = _children(first.proc.pid)
+        assert workers, "the server runs its app in a worker process"
+        # Only the serving process dies; its worker must notice and shut down cleanly.
+        os.kill(first.proc.pid, signal.SIGKILL)
+        assert first.proc.wait(timeout=30) == -signal.SIGKILL
+        for pid in workers:
+            _wait_gone(pid)
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        first.stop()
+
+    second = ServerProcess(port=api_port, pcars_port=free_port(2), data_dir=data_dir, extra=[])
+    try:
+        second.wait_ready()
+        manifest = second.get(f"/api/recordings/{recording_id}").json()
+        assert manifest["status"] == "stopped", manifest
+        assert not manifest.get("recovered"), manifest
     finally:
         second.stop()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -115,6 +118,35 @@ def _start_simulator(settings: Settings, hub: Hub) -> Any:
     return simulator
 
 
+SUPERVISOR_POLL_S = 0.5
+"""How often a server worker checks that the ``paddock serve`` process that started it lives."""
+
+
+def _watch_supervisor() -> threading.Event | None:
+    """Stops this worker gracefully (SIGTERM to itself) once ``paddock serve`` is gone.
+
+    ``paddock serve`` runs the app in a worker process; if the serving process dies without
+    stopping it (SIGKILL), the worker would go on serving and recording as an orphan. Active only
+    when ``PADDOCK_SUPERVISOR_PID`` names another process than this one. Returns the event that
+    ends the watch, or None when there is nothing to watch.
+    """
+    raw = os.environ.get("PADDOCK_SUPERVISOR_PID", "")
+    if not raw.isdigit() or int(raw) == os.getpid() or os.getppid() != int(raw):
+        return None
+    supervisor = int(raw)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(SUPERVISOR_POLL_S):
+            if os.getppid() != supervisor:
+                log.warning("paddock serve (pid %d) is gone: stopping this worker", supervisor)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    threading.Thread(target=watch, name="paddock-supervisor-watch", daemon=True).start()
+    return done
+
+
 @asynccontextmanager
 async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     """Runs the server's live objects for the app's lifetime.
@@ -162,9 +194,12 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     app.state.runtime = runtime
     if settings.simulate:
         runtime.simulator = _start_simulator(settings, hub)
+    watch = _watch_supervisor()
     try:
         yield
     finally:
+        if watch is not None:
+            watch.set()
         if runtime.simulator is not None:
             runtime.simulator.stop()
         await sessions.stop()
