@@ -6,26 +6,52 @@ import math
 import os
 import random
 import struct
-from pathlib import Path
 from typing import Any
 
 import cantools
 from cantools.database.can import Message
 from cantools.database.utils import create_encode_decode_formats, decode_data, start_bit
 
-REPO = Path(__file__).resolve().parents[2]
-TESTDATA = Path(os.environ.get("PADDOCK_TESTDATA", REPO.parent / "shared" / "testdata"))
-DBC_DIR = TESTDATA / "dbc"
-#: cantools rejects it (a message name starting with a digit): the negative case.
-MALFORMED = {"mazda_2017.dbc"}
+#: Every DBC file of the shared test data (under ``dbc/``) except ``opendbc/mazda_2017.dbc``,
+#: which cantools rejects (a message name starting with a digit): the negative case.
+REAL_DBCS = [
+    *(
+        f"cantools/{name}.dbc"
+        for name in [
+            "abs",
+            "choices",
+            "cp1252",
+            "fd_test",
+            "floating_point",
+            "foobar",
+            "issue_184_extended_mux_cascaded",
+            "j1939",
+            "motohawk",
+            "msxii_system_can",
+            "multiplex_2",
+            "multiplex_choices",
+            "padding_bit_order",
+            "signed",
+            "socialledge",
+            "vehicle",
+        ]
+    ),
+    *(
+        f"opendbc/{name}.dbc"
+        for name in [
+            "ESR",
+            "_toyota_2017",
+            "bmw_e9x_e8x",
+            "ford_lincoln_base_pt",
+            "gm_global_a_high_voltage_management",
+            "hyundai_2015_ccan",
+            "tesla_model3_party",
+            "toyota_adas",
+            "vw_mqb",
+        ]
+    ),
+]
 FRAMES_PER_MESSAGE = int(os.environ.get("PADDOCK_CAN_FRAMES", "200"))
-
-
-def real_dbcs() -> list[Path]:
-    """Every DBC file of the shared test data except the malformed one."""
-    if not DBC_DIR.is_dir():
-        return []
-    return sorted(p for p in DBC_DIR.glob("*/*.dbc") if p.name not in MALFORMED)
 
 
 def _le_network(bit: int) -> int:

@@ -9,20 +9,26 @@ holds four buses — only bus 0 (powertrain) is the DBC's.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
 
 from paddock.can import CanDecoder
 
-from .conformance import DBC_DIR, TESTDATA
+LOG = Path("canlogs") / "comma2k19" / "processed_log" / "CAN"
+DBC = Path("dbc") / "opendbc" / "_toyota_2017.dbc"
+_root: list[Path] = []
 
-LOG = TESTDATA / "canlogs" / "comma2k19" / "processed_log" / "CAN"
-pytestmark = pytest.mark.skipif(not LOG.is_dir(), reason="comma2k19 test data not found")
+
+@pytest.fixture(scope="module", autouse=True)
+def _data(testdata: Path) -> None:
+    _root[:] = [testdata]
 
 
 def _load(name: str) -> np.ndarray:
-    return np.load(LOG / name, allow_pickle=False)
+    return np.load(_root[0] / LOG / name, allow_pickle=False)
 
 
 def _ns(seconds: np.ndarray) -> np.ndarray:
@@ -33,7 +39,7 @@ def _ns(seconds: np.ndarray) -> np.ndarray:
 def decoded() -> dict[str, pl.DataFrame]:
     t, address, data, src = (_load(f"raw_can/{n}") for n in ("t", "address", "data", "src"))
     bus0 = src == 0
-    decoder = CanDecoder.from_dbc(DBC_DIR / "opendbc" / "_toyota_2017.dbc")
+    decoder = CanDecoder.from_dbc(_root[0] / DBC)
     out = decoder.decode(_ns(t[bus0]), address[bus0], data[bus0])
     assert out.stats.frames == 53_800
     assert out.stats.short == 0
@@ -68,7 +74,7 @@ def test_stripped_payloads_are_the_catch() -> None:
     # Read as Python bytes, NumPy drops the trailing zeros: those frames come out short.
     t, address, data, src = (_load(f"raw_can/{n}") for n in ("t", "address", "data", "src"))
     bus0 = src == 0
-    decoder = CanDecoder.from_dbc(DBC_DIR / "opendbc" / "_toyota_2017.dbc")
+    decoder = CanDecoder.from_dbc(_root[0] / DBC)
     stripped = decoder.decode(_ns(t[bus0]), address[bus0], list(data[bus0]))
     assert stripped.stats.short > 0
     padded = decoder.decode(

@@ -11,14 +11,17 @@ import pytest
 
 from paddock.can import CanDecoder, load_database
 
-from .conformance import FRAMES_PER_MESSAGE, random_frames, real_dbcs, reference, same
-
-DBCS = real_dbcs()
+from .conformance import FRAMES_PER_MESSAGE, REAL_DBCS, random_frames, reference, same
 
 
-@pytest.mark.skipif(not DBCS, reason="shared test data not found (set PADDOCK_TESTDATA)")
-@pytest.mark.parametrize("path", DBCS, ids=[p.name for p in DBCS])
-def test_random_frames_decode_as_cantools_does(path: Path) -> None:
+def test_every_dbc_of_the_test_data_is_covered(testdata: Path) -> None:
+    on_disk = {str(p.relative_to(testdata / "dbc")) for p in (testdata / "dbc").glob("*/*.dbc")}
+    assert on_disk - set(REAL_DBCS) == {"opendbc/mazda_2017.dbc"}
+
+
+@pytest.mark.parametrize("name", REAL_DBCS)
+def test_random_frames_decode_as_cantools_does(testdata: Path, name: str) -> None:
+    path = testdata / "dbc" / name
     db = load_database(path)
     decoder = CanDecoder.from_dbc(path)
     rng = random.Random(zlib.crc32(path.name.encode()))

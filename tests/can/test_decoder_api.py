@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -10,12 +12,16 @@ import pytest
 from paddock.can import CanDecoder, DbcError
 from paddock.exceptions import InvalidArgument
 
-from .conformance import DBC_DIR
-
-pytestmark = pytest.mark.skipif(not DBC_DIR.is_dir(), reason="shared test data not found")
-
-MOTOHAWK = DBC_DIR / "cantools" / "motohawk.dbc"
 FRAME = bytes.fromhex("c006e00000000000")
+DBC_DIR = Path()
+MOTOHAWK = Path()
+
+
+@pytest.fixture(autouse=True)
+def _dbc_dir(testdata: Path) -> None:
+    global DBC_DIR, MOTOHAWK
+    DBC_DIR = testdata / "dbc"
+    MOTOHAWK = DBC_DIR / "cantools" / "motohawk.dbc"
 
 
 def test_malformed_dbc_is_rejected_naming_file_and_line() -> None:
