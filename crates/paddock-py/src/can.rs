@@ -7,14 +7,15 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int64Type, UInt32Type, UInt64Type};
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
-use paddock_core::can::{CanDecoder, DecodeStats, Frames, Payloads};
+use paddock_core::can::{CanDecoder, DecodeStats, Decoded, Frames, Payloads};
 use paddock_core::CoreError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict, PyList};
 use pyo3_arrow::PyArray;
 
 use crate::arrow::PyBatch;
 use crate::detach::detach;
+use crate::errors;
 
 /// A DBC compiled for decoding: built from the JSON description `paddock.can` writes.
 #[pyclass(frozen, module = "paddock._core", name = "CanDecoder")]
@@ -43,9 +44,6 @@ fn ids_of(array: &ArrayRef) -> Result<Vec<u32>, CoreError> {
         }};
     }
     match array.data_type() {
-        DataType::UInt32 if array.null_count() == 0 => {
-            Ok(array.as_primitive::<UInt32Type>().values().to_vec())
-        }
         DataType::UInt32 => convert!(UInt32Type),
         DataType::Int64 => convert!(Int64Type),
         DataType::Int32 => convert!(Int32Type),
@@ -82,13 +80,25 @@ fn extended_of(array: &ArrayRef) -> Result<Vec<bool>, CoreError> {
     }
 }
 
+fn extended_opt(array: Option<&ArrayRef>) -> Result<Option<Vec<bool>>, CoreError> {
+    array.map(extended_of).transpose()
+}
+
+fn result_to_py(py: Python<'_>, out: Decoded) -> PyResult<(Bound<'_, PyDict>, Bound<'_, PyDict>)> {
+    let batches = PyDict::new(py);
+    for (name, batch) in out.batches {
+        batches.set_item(name, Bound::new(py, PyBatch::from(batch))?)?;
+    }
+    Ok((batches, stats_to_py(py, &out.stats)?))
+}
+
 fn run<P: Payloads + ?Sized>(
     decoder: &CanDecoder,
     ts: &[i64],
     ids: &[u32],
     extended: Option<&[bool]>,
     payloads: &P,
-) -> Result<paddock_core::can::Decoded, CoreError> {
+) -> Result<Decoded, CoreError> {
     decoder.decode(&Frames::new(ts, ids, extended, payloads))
 }
 
@@ -133,34 +143,69 @@ impl PyCanDecoder {
         self.0.message_count()
     }
 
-    /// Decodes Arrow arrays of frames (`ts_ns` int64, `ids` integer, `data` binary, `extended`
-    /// boolean or None) with the GIL released: `(batches by message name, stats)`.
+    /// Decodes frames with the GIL released: `ts_ns` (Arrow int64), `ids` (Arrow integers),
+    /// `data` (an Arrow binary array, or a list of `bytes` read in place), `extended` (Arrow
+    /// booleans or None). Returns `(batches by message name, stats)`.
     #[pyo3(signature = (ts_ns, ids, data, extended=None))]
     fn decode<'py>(
         &self,
         py: Python<'py>,
         ts_ns: PyArray,
         ids: PyArray,
-        data: PyArray,
+        data: &Bound<'py, PyAny>,
         extended: Option<PyArray>,
     ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
         let decoder = Arc::clone(&self.0);
-        let (ts_ns, ids, data) = (
-            ts_ns.into_inner().0,
-            ids.into_inner().0,
-            data.into_inner().0,
-        );
+        let (ts_ns, ids) = (ts_ns.into_inner().0, ids.into_inner().0);
         let extended = extended.map(|e| e.into_inner().0);
+        if let Ok(list) = data.cast::<PyList>() {
+            let mut held = Vec::with_capacity(list.len());
+            for item in list.iter() {
+                held.push(item.cast_into::<PyBytes>().map_err(|_| {
+                    errors::to_py(invalid("data: every item of a list must be bytes".into()))
+                })?);
+            }
+            let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
+            let out = detach(py, || {
+                let (ts, ids, ext) = (
+                    ts_of(&ts_ns)?,
+                    ids_of(&ids)?,
+                    extended_opt(extended.as_ref())?,
+                );
+                run(&decoder, &ts, &ids, ext.as_deref(), &slices[..])
+            })?;
+            return result_to_py(py, out);
+        }
+        let data = data.extract::<PyArray>()?.into_inner().0;
         let out = detach(py, move || {
-            let ts = ts_of(&ts_ns)?;
-            let ids = ids_of(&ids)?;
-            let ext = extended.as_ref().map(extended_of).transpose()?;
+            // Int64 timestamps and UInt32 ids without nulls are read in place.
+            let ts_owned;
+            let ts: &[i64] = match ts_ns.data_type() {
+                DataType::Int64 if ts_ns.null_count() == 0 => {
+                    ts_ns.as_primitive::<Int64Type>().values()
+                }
+                _ => {
+                    ts_owned = ts_of(&ts_ns)?;
+                    &ts_owned
+                }
+            };
+            let ids_owned;
+            let ids: &[u32] = match ids.data_type() {
+                DataType::UInt32 if ids.null_count() == 0 => {
+                    ids.as_primitive::<UInt32Type>().values()
+                }
+                _ => {
+                    ids_owned = ids_of(&ids)?;
+                    &ids_owned
+                }
+            };
+            let ext = extended_opt(extended.as_ref())?;
             let ext = ext.as_deref();
             match data.data_type() {
-                DataType::Binary => run(&decoder, &ts, &ids, ext, data.as_binary::<i32>()),
-                DataType::LargeBinary => run(&decoder, &ts, &ids, ext, data.as_binary::<i64>()),
+                DataType::Binary => run(&decoder, ts, ids, ext, data.as_binary::<i32>()),
+                DataType::LargeBinary => run(&decoder, ts, ids, ext, data.as_binary::<i64>()),
                 DataType::FixedSizeBinary(_) => {
-                    run(&decoder, &ts, &ids, ext, data.as_fixed_size_binary())
+                    run(&decoder, ts, ids, ext, data.as_fixed_size_binary())
                 }
                 other => Err(invalid(format!(
                     "data must be a binary array (binary, large_binary or fixed_size_binary), \
@@ -168,11 +213,7 @@ impl PyCanDecoder {
                 ))),
             }
         })?;
-        let batches = PyDict::new(py);
-        for (name, batch) in out.batches {
-            batches.set_item(name, Bound::new(py, PyBatch::from(batch))?)?;
-        }
-        Ok((batches, stats_to_py(py, &out.stats)?))
+        result_to_py(py, out)
     }
 
     fn __repr__(&self) -> String {

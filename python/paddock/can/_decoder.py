@@ -214,13 +214,21 @@ class CanDecoder:
         """Decode to Arrow batches (``pyarrow.record_batch(b)`` reads one in place)."""
         ts = int_array(ts_ns, "ts_ns")
         id_array = int_array(ids, "ids", ids=True)
-        payloads = binary_array(data)
         ext = None
         if extended is not None:
             ext = _as_array(extended, "extended")
             if not pa.types.is_boolean(ext.type):
                 ext = ext.cast(pa.bool_())
-        batches, stats = self._native.decode(ts, id_array, payloads, ext)
+        if isinstance(data, list) and all(type(item) is bytes for item in data[:1]):
+            # A list of bytes is read in place by the native decoder (no Arrow copy); a list
+            # with other items falls back to the Arrow conversion.
+            try:
+                batches, stats = self._native.decode(ts, id_array, data, ext)
+                return batches, DecodeStats.from_native(stats)
+            except InvalidArgument as exc:
+                if "must be bytes" not in str(exc):
+                    raise
+        batches, stats = self._native.decode(ts, id_array, binary_array(data), ext)
         return batches, DecodeStats.from_native(stats)
 
     def decode(self, ts_ns: Any, ids: Any, data: Any, extended: Any = None) -> Decoded:
@@ -247,9 +255,7 @@ class CanDecoder:
 
 
 def _frame(batch: _native.Batch) -> pl.DataFrame:
-    frame = pl.from_arrow(pa.record_batch(batch))
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    return pl.DataFrame(batch)
 
 
 def concat_decoded(parts: Sequence[Decoded]) -> Decoded:

@@ -11,6 +11,9 @@ pub(crate) struct BitField {
     pub shift: u32,
     pub length: u32,
     pub big_endian: bool,
+    /// When the field lies in the first 8 bytes: its shift in the payload's first 8 bytes read
+    /// as one little-endian (Intel) or big-endian (Motorola) `u64`.
+    pub word_shift: Option<u32>,
 }
 
 impl BitField {
@@ -28,12 +31,15 @@ impl BitField {
                 let hi = (start + length - 1) / 8;
                 #[allow(clippy::cast_possible_truncation)]
                 let shift = (start % 8) as u32;
+                #[allow(clippy::cast_possible_truncation)]
+                let word_shift = (start + length <= 64).then_some(start as u32);
                 Self {
                     lo,
                     hi,
                     shift,
                     length: length as u32,
                     big_endian: false,
+                    word_shift,
                 }
             }
             ByteOrder::BigEndian => {
@@ -44,12 +50,15 @@ impl BitField {
                 let hi = end / 8;
                 #[allow(clippy::cast_possible_truncation)]
                 let shift = (8 * (hi + 1) - 1 - end) as u32;
+                #[allow(clippy::cast_possible_truncation)]
+                let word_shift = (end < 64).then_some((63 - end) as u32);
                 Self {
                     lo,
                     hi,
                     shift,
                     length: length as u32,
                     big_endian: true,
+                    word_shift,
                 }
             }
         }
@@ -77,6 +86,20 @@ impl BitField {
         #[allow(clippy::cast_possible_truncation)]
         let value = (acc >> self.shift) as u64;
         value & mask(self.length)
+    }
+}
+
+impl BitField {
+    /// The raw bits from the payload's first 8 bytes as a little-endian `u64` (zero-padded),
+    /// for fields with a [`Self::word_shift`].
+    #[inline]
+    pub(crate) fn in_word(&self, word_le: u64, shift: u32) -> u64 {
+        let word = if self.big_endian {
+            word_le.swap_bytes()
+        } else {
+            word_le
+        };
+        (word >> shift) & mask(self.length)
     }
 }
 
@@ -150,6 +173,28 @@ mod tests {
             f.extract(&data),
             u64::from_be_bytes([1, 2, 3, 4, 5, 6, 7, 8])
         );
+    }
+
+    #[test]
+    fn word_extraction_agrees_with_byte_extraction() {
+        let data = [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0];
+        let word = u64::from_le_bytes(data);
+        for order in [ByteOrder::LittleEndian, ByteOrder::BigEndian] {
+            for start in 0..64 {
+                for length in 1..=64 {
+                    let f = BitField::new(start, length, order);
+                    if f.hi >= 8 {
+                        continue;
+                    }
+                    let shift = f.word_shift.unwrap_or(99);
+                    assert_eq!(
+                        f.in_word(word, shift),
+                        f.extract(&data),
+                        "{order:?} {start} {length}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -21,6 +21,10 @@ use crate::error::{CoreError, Result};
 pub const MAX_STANDARD_ID: u32 = 0x7FF;
 /// The largest extended (29-bit) frame id.
 const MAX_EXTENDED_ID: u32 = 0x1FFF_FFFF;
+/// Batches of at least this many frames decode their messages on several threads.
+const PARALLEL_MIN_FRAMES: usize = 65_536;
+/// At most this many threads per decode.
+const MAX_THREADS: usize = 4;
 /// The largest start bit accepted (a 4 KiB payload is far beyond any CAN FD frame).
 const MAX_START_BIT: u32 = 8 * 4096;
 
@@ -336,8 +340,11 @@ impl CanDecoder {
             frames: n as u64,
             ..DecodeStats::default()
         };
-        let mut rows: Vec<Vec<usize>> = vec![Vec::new(); self.messages.len()];
-        for i in 0..n {
+        // Route every frame to its message (two passes, so each message's row list is
+        // allocated once at its final size).
+        let mut owner = vec![u32::MAX; n];
+        let mut counts = vec![0usize; self.messages.len()];
+        for (i, slot) in owner.iter_mut().enumerate() {
             let id = frames.ids[i];
             let ext = frames.extended.map(|e| e[i]);
             let Some(m) = self.lookup(id, ext) else {
@@ -356,17 +363,63 @@ impl CanDecoder {
                     .or_insert(0) += 1;
                 continue;
             }
-            rows[m].push(i);
-        }
-        let mut batches = Vec::new();
-        for (message, rows) in self.messages.iter().zip(&rows) {
-            if rows.is_empty() {
-                continue;
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *slot = m as u32;
             }
-            stats.decoded += rows.len() as u64;
-            let (batch, mux_unknown) = message.decode(rows, frames)?;
+            counts[m] += 1;
+        }
+        let mut rows: Vec<Vec<usize>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+        for (i, &m) in owner.iter().enumerate() {
+            if let Some(r) = rows.get_mut(m as usize) {
+                r.push(i);
+            }
+        }
+        // Messages are independent: large batches spread them over a few threads, the biggest
+        // first, each thread taking the next message left.
+        let mut work: Vec<usize> = (0..rows.len()).filter(|&m| !rows[m].is_empty()).collect();
+        work.sort_by_key(|&m| std::cmp::Reverse(rows[m].len()));
+        let threads = if n >= PARALLEL_MIN_FRAMES {
+            std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .min(MAX_THREADS)
+                .min(work.len())
+        } else {
+            1
+        };
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let run = || -> Result<Vec<(usize, RecordBatch, u64)>> {
+            let mut done = Vec::new();
+            loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&m) = work.get(k) else {
+                    return Ok(done);
+                };
+                let (batch, mux_unknown) = self.messages[m].decode(&rows[m], frames)?;
+                done.push((m, batch, mux_unknown));
+            }
+        };
+        let mut results = if threads > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (1..threads).map(|_| scope.spawn(run)).collect();
+                let mut all = run()?;
+                for handle in handles {
+                    let part = handle
+                        .join()
+                        .map_err(|_| invalid("a decoding thread failed".to_string()))??;
+                    all.extend(part);
+                }
+                Ok::<_, CoreError>(all)
+            })?
+        } else {
+            run()?
+        };
+        results.sort_by_key(|(m, _, _)| *m);
+        let mut batches = Vec::with_capacity(results.len());
+        for (m, batch, mux_unknown) in results {
+            stats.decoded += batch.num_rows() as u64;
             stats.mux_unknown += mux_unknown;
-            batches.push((message.name.clone(), batch));
+            batches.push((self.messages[m].name.clone(), batch));
         }
         Ok(Decoded { batches, stats })
     }
@@ -613,20 +666,18 @@ fn exact(raw: Raw, length: u32, scale: i128, offset: i128) -> (Calc, Out) {
 }
 
 impl Signal {
-    /// The integer raw value (sign-extended for signed signals).
+    /// The integer raw value of raw bits (sign-extended for signed signals).
     #[inline]
-    fn raw_int(&self, data: &[u8]) -> i128 {
-        let bits = self.field.extract(data);
+    fn raw_int(&self, bits: u64) -> i128 {
         match self.raw {
             Raw::Signed => i128::from(sign_extend(bits, self.field.length)),
             _ => i128::from(bits),
         }
     }
 
-    /// The float raw value of a float signal.
+    /// The float raw value of a float signal's bits.
     #[inline]
-    fn raw_float(&self, data: &[u8]) -> f64 {
-        let bits = self.field.extract(data);
+    fn raw_float(&self, bits: u64) -> f64 {
         #[allow(clippy::cast_possible_truncation)]
         match self.raw {
             Raw::F16 => f16_to_f64(bits as u16),
@@ -635,39 +686,151 @@ impl Signal {
         }
     }
 
+    /// The output value as `f64`, computed as cantools computes it.
     #[inline]
     #[allow(clippy::cast_precision_loss)]
-    fn value_f64(&self, data: &[u8]) -> f64 {
+    fn value_f64(&self, bits: u64) -> f64 {
         match (self.calc, self.raw) {
             (Calc::Float { scale, offset }, Raw::F16 | Raw::F32 | Raw::F64) => {
-                let v = self.raw_float(data);
+                let v = self.raw_float(bits);
                 if scale == 1.0 && offset == 0.0 {
                     v
                 } else {
                     v * scale + offset
                 }
             }
-            (Calc::Float { scale, offset }, _) => self.raw_int(data) as f64 * scale + offset,
+            (Calc::Float { scale, offset }, Raw::Signed) => {
+                sign_extend(bits, self.field.length) as f64 * scale + offset
+            }
+            (Calc::Float { scale, offset }, _) => bits as f64 * scale + offset,
             (Calc::ExactThenFloat { scale, offset }, _) => {
-                self.raw_int(data).saturating_mul(scale) as f64 + offset
+                self.raw_int(bits).saturating_mul(scale) as f64 + offset
             }
             (Calc::Exact { scale, offset }, _) => {
                 (self
-                    .raw_int(data)
+                    .raw_int(bits)
                     .saturating_mul(scale)
                     .saturating_add(offset)) as f64
             }
         }
     }
 
+    /// The exact integer output value.
     #[inline]
-    fn value_i128(&self, data: &[u8]) -> i128 {
+    fn value_i128(&self, bits: u64) -> i128 {
         match self.calc {
             Calc::Exact { scale, offset } => self
-                .raw_int(data)
+                .raw_int(bits)
                 .saturating_mul(scale)
                 .saturating_add(offset),
             _ => 0,
+        }
+    }
+
+    /// The signal's column over `n` rows, `bits(r)` giving row `r`'s raw bits, null where
+    /// `present` is false.
+    fn column(&self, n: usize, bits: impl Fn(usize) -> u64, present: Option<&[bool]>) -> ArrayRef {
+        match present {
+            // Two instances: one without a presence test per value.
+            None => self.column_with(n, bits, |_| true, None),
+            Some(p) => self.column_with(n, bits, |r| p[r], present),
+        }
+    }
+
+    #[inline]
+    fn column_with(
+        &self,
+        n: usize,
+        bits: impl Fn(usize) -> u64,
+        on: impl Fn(usize) -> bool,
+        present: Option<&[bool]>,
+    ) -> ArrayRef {
+        match self.out {
+            Out::Int64 => {
+                let values: Vec<i64> = match (self.calc, self.raw) {
+                    // The result fits i64 (the output type says so) and the raw value does too,
+                    // so wrapping arithmetic is exact.
+                    (Calc::Exact { scale, offset }, Raw::Signed | Raw::Unsigned)
+                        if self.raw == Raw::Signed || self.field.length < 64 =>
+                    {
+                        #[allow(clippy::cast_possible_truncation)]
+                        let (scale, offset) = (scale as i64, offset as i64);
+                        let signed = self.raw == Raw::Signed;
+                        let length = self.field.length;
+                        (0..n)
+                            .map(|r| {
+                                if !on(r) {
+                                    return 0;
+                                }
+                                let b = bits(r);
+                                let raw = if signed {
+                                    sign_extend(b, length)
+                                } else {
+                                    b.cast_signed()
+                                };
+                                raw.wrapping_mul(scale).wrapping_add(offset)
+                            })
+                            .collect()
+                    }
+                    _ => (0..n)
+                        .map(|r| {
+                            #[allow(clippy::cast_possible_truncation)]
+                            let v = if on(r) {
+                                self.value_i128(bits(r)) as i64
+                            } else {
+                                0
+                            };
+                            v
+                        })
+                        .collect(),
+                };
+                primitive::<Int64Type>(values, present)
+            }
+            Out::UInt64 => {
+                let values: Vec<u64> = (0..n)
+                    .map(|r| {
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        let v = if on(r) {
+                            self.value_i128(bits(r)) as u64
+                        } else {
+                            0
+                        };
+                        v
+                    })
+                    .collect();
+                primitive::<UInt64Type>(values, present)
+            }
+            Out::Float64 => {
+                #[allow(clippy::cast_precision_loss)]
+                let values: Vec<f64> = match (self.calc, self.raw) {
+                    // The common cases, without a match per value.
+                    (Calc::Float { scale, offset }, Raw::Unsigned) => (0..n)
+                        .map(|r| {
+                            if on(r) {
+                                bits(r) as f64 * scale + offset
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect(),
+                    (Calc::Float { scale, offset }, Raw::Signed) => {
+                        let length = self.field.length;
+                        (0..n)
+                            .map(|r| {
+                                if on(r) {
+                                    sign_extend(bits(r), length) as f64 * scale + offset
+                                } else {
+                                    0.0
+                                }
+                            })
+                            .collect()
+                    }
+                    _ => (0..n)
+                        .map(|r| if on(r) { self.value_f64(bits(r)) } else { 0.0 })
+                        .collect(),
+                };
+                primitive::<Float64Type>(values, present)
+            }
         }
     }
 }
@@ -682,6 +845,36 @@ impl Message {
     ) -> Result<(RecordBatch, u64)> {
         let n = rows.len();
         let payloads = frames.payloads;
+        // The payloads gathered once, contiguously: classic frames as one u64 each (the first 8
+        // bytes, little-endian), longer ones as `width` bytes each.
+        let narrow = self.length <= 8;
+        let width = self.length.max(1);
+        let (words, wide): (Vec<u64>, Vec<u8>) = if narrow {
+            let words = rows
+                .iter()
+                .map(|&i| {
+                    let p = payloads.payload(i);
+                    if let Some(first) = p.first_chunk::<8>() {
+                        u64::from_le_bytes(*first)
+                    } else {
+                        let mut b = [0u8; 8];
+                        let k = p.len().min(8);
+                        b[..k].copy_from_slice(&p[..k]);
+                        u64::from_le_bytes(b)
+                    }
+                })
+                .collect();
+            (words, Vec::new())
+        } else {
+            let mut wide = Vec::with_capacity(n * width);
+            for &i in rows {
+                let p = payloads.payload(i);
+                let k = p.len().min(width);
+                wide.extend_from_slice(&p[..k]);
+                wide.resize(wide.len() + width - k, 0);
+            }
+            (Vec::new(), wide)
+        };
         let mut columns: Vec<Option<ArrayRef>> = vec![None; self.signals.len()];
         // Per multiplexer signal, its page key in each row.
         let mut keys: Vec<Option<Vec<Option<i64>>>> = vec![None; self.signals.len()];
@@ -691,71 +884,34 @@ impl Message {
             let present: Option<Vec<bool>> = match &signal.presence {
                 Presence::Always => None,
                 Presence::Never => Some(vec![false; n]),
-                Presence::Page { parent, ids } => {
-                    let parent_keys = keys[*parent].as_deref();
-                    Some(match parent_keys {
-                        Some(pk) => pk
-                            .iter()
-                            .map(|k| k.is_some_and(|k| ids.binary_search(&k).is_ok()))
-                            .collect(),
-                        None => vec![false; n],
-                    })
-                }
+                Presence::Page { parent, ids } => Some(match keys[*parent].as_deref() {
+                    Some(pk) => pk
+                        .iter()
+                        .map(|k| k.is_some_and(|k| ids.binary_search(&k).is_ok()))
+                        .collect(),
+                    None => vec![false; n],
+                }),
             };
-            let is_present = |r: usize| present.as_ref().is_none_or(|p| p[r]);
-            let column: ArrayRef = match signal.out {
-                Out::Int64 => {
-                    let values: Vec<i64> = rows
-                        .iter()
-                        .enumerate()
-                        .map(|(r, &i)| {
-                            if is_present(r) {
-                                #[allow(clippy::cast_possible_truncation)]
-                                let v = signal.value_i128(payloads.payload(i)) as i64;
-                                v
-                            } else {
-                                0
-                            }
-                        })
-                        .collect();
-                    primitive::<Int64Type>(values, present.as_ref())
-                }
-                Out::UInt64 => {
-                    let values: Vec<u64> = rows
-                        .iter()
-                        .enumerate()
-                        .map(|(r, &i)| {
-                            if is_present(r) {
-                                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                                let v = signal.value_i128(payloads.payload(i)) as u64;
-                                v
-                            } else {
-                                0
-                            }
-                        })
-                        .collect();
-                    primitive::<UInt64Type>(values, present.as_ref())
-                }
-                Out::Float64 => {
-                    let values: Vec<f64> = rows
-                        .iter()
-                        .enumerate()
-                        .map(|(r, &i)| {
-                            if is_present(r) {
-                                signal.value_f64(payloads.payload(i))
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect();
-                    primitive::<Float64Type>(values, present.as_ref())
-                }
+            let present = present.as_deref();
+            let field = &signal.field;
+            let column = if signal.presence == Presence::Never {
+                signal.column(n, |_| 0, present)
+            } else if let (true, Some(shift)) = (narrow, field.word_shift) {
+                signal.column(n, |r| field.in_word(words[r], shift), present)
+            } else if narrow {
+                signal.column(n, |r| field.extract(&words[r].to_le_bytes()), present)
+            } else {
+                signal.column(
+                    n,
+                    |r| field.extract(&wide[r * width..(r + 1) * width]),
+                    present,
+                )
             };
             if signal.is_multiplexer {
-                let k = mux_keys(&column, present.as_deref());
+                let k = mux_keys(&column, present);
                 if !signal.pages.is_empty() {
                     for (r, key) in k.iter().enumerate() {
-                        if is_present(r)
+                        if present.is_none_or(|p| p[r])
                             && !key.is_some_and(|key| signal.pages.binary_search(&key).is_ok())
                         {
                             unknown_page[r] = true;
@@ -778,11 +934,8 @@ impl Message {
 }
 
 /// A primitive array, with nulls where `present` is false.
-fn primitive<T: ArrowPrimitiveType>(
-    values: Vec<T::Native>,
-    present: Option<&Vec<bool>>,
-) -> ArrayRef {
-    let nulls = present.map(|p| NullBuffer::from(p.as_slice()));
+fn primitive<T: ArrowPrimitiveType>(values: Vec<T::Native>, present: Option<&[bool]>) -> ArrayRef {
+    let nulls = present.map(NullBuffer::from);
     Arc::new(PrimitiveArray::<T>::new(values.into(), nulls))
 }
 

@@ -234,3 +234,51 @@ fn arrow_binary_payloads_and_length_mismatch() {
         .unwrap_err();
     assert!(err.to_string().contains("differ in length"));
 }
+
+#[test]
+fn large_batches_decode_on_threads_to_the_same_result() {
+    let d = muxed();
+    let n = 70_000usize;
+    let ids: Vec<u32> = (0..n).map(|i| if i % 3 == 0 { 1 } else { 0x1F0 }).collect();
+    let payloads: Vec<Vec<u8>> = (0..n)
+        .map(|i| {
+            let b = i.to_le_bytes();
+            vec![(i % 5) as u8, b[0], b[1], b[2], 7, 0, 0, b[0]]
+        })
+        .collect();
+    let ts: Vec<i64> = (0..n as i64).collect();
+    let whole = d
+        .decode(&Frames::new(&ts, &ids, None, &payloads[..]))
+        .unwrap();
+    let half = n / 2;
+    let a = d
+        .decode(&Frames::new(
+            &ts[..half],
+            &ids[..half],
+            None,
+            &payloads[..half],
+        ))
+        .unwrap();
+    let b = d
+        .decode(&Frames::new(
+            &ts[half..],
+            &ids[half..],
+            None,
+            &payloads[half..],
+        ))
+        .unwrap();
+    let joined = arrow_select::concat::concat_batches(
+        &whole.batches[0].1.schema(),
+        [&a.batches[0].1, &b.batches[0].1],
+    )
+    .unwrap();
+    assert_eq!(whole.batches[0].1, joined);
+    assert_eq!(
+        whole.stats.unknown_id,
+        a.stats.unknown_id + b.stats.unknown_id
+    );
+    assert_eq!(
+        whole.stats.mux_unknown,
+        a.stats.mux_unknown + b.stats.mux_unknown
+    );
+}
