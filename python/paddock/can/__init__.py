@@ -11,13 +11,18 @@
 
 from paddock.can._dbc import DbcError, MessageInfo, SignalInfo, load_database
 from paddock.can._decoder import CanDecoder, Decoded, DecodeStats
+from paddock.can._logs import DecodedLog, iter_frame_chunks, read_frames, read_log
 
 __all__ = [
     "CanDecoder",
     "DbcError",
     "DecodeStats",
     "Decoded",
+    "DecodedLog",
     "MessageInfo",
     "SignalInfo",
+    "iter_frame_chunks",
     "load_database",
+    "read_frames",
+    "read_log",
 ]
