@@ -6,6 +6,7 @@ __version__: str = _core.__version__
 build_profile: str = _core.build_profile
 
 Batch = _core.Batch
+CanDecoder = _core.CanDecoder
 UdpFeed = _core.UdpFeed
 RingBuffer = _core.RingBuffer
 McapWriter = _core.McapWriter
@@ -44,6 +45,7 @@ InvalidArgument = _core.InvalidArgument
 
 __all__ = [
     "Batch",
+    "CanDecoder",
     "DecodeError",
     "FeedError",
     "InvalidArgument",

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod arrow;
+pub mod can;
 pub mod channels;
 pub mod error;
 pub mod mcap;

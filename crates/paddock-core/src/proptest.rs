@@ -422,3 +422,130 @@ pub mod acc {
         ]
     }
 }
+
+/// CAN: arbitrary decoder specs (valid or not, with multiplexer chains, cycles and signals
+/// beyond their message) and arbitrary frames that mostly hit the spec's ids.
+pub mod can {
+    use proptest::prelude::{any, Strategy};
+
+    use super::Gen;
+    use crate::can::{
+        ByteOrder, Conversion, DecoderSpec, MessageSpec, Multiplexer, Num, SignalSpec,
+    };
+
+    fn num(g: &mut Gen) -> Num {
+        match g.below(4) {
+            0 => Num::Int(0),
+            1 => Num::Int(g.next_u64().cast_signed() >> g.below(64)),
+            2 => Num::Float(format!("{:?}", f64::from(g.f32()))),
+            _ => Num::Float(["0.1", "1e300", "-0.0", "nan", "inf", "1"][g.below(6)].to_string()),
+        }
+    }
+
+    fn signal(g: &mut Gen, index: usize, count: usize, length_bytes: usize) -> SignalSpec {
+        let float = g.below(6) == 0;
+        // Now and then a length no signal may have (0, 65, a 12-bit float): the spec is refused.
+        let invalid = g.below(50) == 0;
+        let length = match (float, invalid) {
+            (true, false) => [16, 32, 64][g.below(3)],
+            (true, true) => 12,
+            (false, false) => u32::try_from(g.below(64)).unwrap_or(0) + 1,
+            (false, true) => [0, 65][g.below(2)],
+        };
+        let conversion = match g.below(3) {
+            0 => Conversion::Identity,
+            1 if !float => Conversion::Integer,
+            _ => Conversion::Float,
+        };
+        let (scale, offset) = if conversion == Conversion::Integer {
+            let small = |g: &mut Gen| i64::try_from(g.below(2001)).unwrap_or(0) - 1000;
+            (Num::Int(small(g)), Num::Int(small(g)))
+        } else {
+            (num(g), num(g))
+        };
+        let span = u32::try_from(length_bytes * 8 + 16).unwrap_or(64);
+        let multiplexer = (g.below(3) == 0).then(|| Multiplexer {
+            signal: format!("s{}", g.below(count + 1)),
+            ids: (0..g.below(4))
+                .map(|_| i64::try_from(g.below(8)).unwrap_or(0))
+                .collect(),
+        });
+        SignalSpec {
+            name: format!("s{index}"),
+            start: u32::try_from(g.below(span as usize)).unwrap_or(0),
+            length,
+            byte_order: if g.below(2) == 0 {
+                ByteOrder::LittleEndian
+            } else {
+                ByteOrder::BigEndian
+            },
+            signed: g.below(2) == 0,
+            float,
+            conversion,
+            scale,
+            offset,
+            multiplexer,
+            pages: (g.below(3) == 0).then(|| {
+                (0..g.below(5))
+                    .map(|_| i64::try_from(g.below(8)).unwrap_or(0) - 1)
+                    .collect()
+            }),
+            unit: None,
+        }
+    }
+
+    /// A spec of one to four messages with up to eight signals each.
+    pub fn decoder_spec() -> impl Strategy<Value = DecoderSpec> {
+        any::<u64>().prop_map(|seed| {
+            let mut g = Gen::new(seed);
+            let messages = (0..=g.below(4))
+                .map(|m| {
+                    let length = [0, 1, 8, 8, 12, 64][g.below(6)];
+                    let count = g.below(9);
+                    let extended = g.below(3) == 0;
+                    MessageSpec {
+                        name: format!("m{m}"),
+                        id: u32::try_from(g.below(if extended { 0x2000_0000 } else { 0x800 }))
+                            .unwrap_or(0)
+                            % if g.below(10) == 0 { 4 } else { u32::MAX },
+                        extended,
+                        length,
+                        signals: (0..count)
+                            .map(|i| signal(&mut g, i, count, length))
+                            .collect(),
+                    }
+                })
+                .collect();
+            DecoderSpec { messages }
+        })
+    }
+
+    /// Frames as `(ids, extended flags or none, payloads)`, ids mostly those of `spec`.
+    pub fn frames_for(
+        spec: &DecoderSpec,
+        seed: u64,
+    ) -> (Vec<u32>, Option<Vec<bool>>, Vec<Vec<u8>>) {
+        let mut g = Gen::new(seed);
+        let n = g.below(200);
+        let with_flags = g.below(2) == 0;
+        let (mut ids, mut ext, mut data) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..n {
+            let (id, extended) = match spec.messages.get(g.below(spec.messages.len() + 1)) {
+                Some(m) => (m.id, m.extended),
+                None => (
+                    u32::try_from(g.next_u64() >> 32).unwrap_or(0),
+                    g.below(2) == 0,
+                ),
+            };
+            ids.push(id);
+            ext.push(extended);
+            let len = g.below(70);
+            data.push(
+                (0..len)
+                    .map(|_| u8::try_from(g.below(256)).unwrap_or(0))
+                    .collect(),
+            );
+        }
+        (ids, with_flags.then_some(ext), data)
+    }
+}

@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 
 mod arrow;
+mod can;
 mod channels;
 mod detach;
 mod errors;
@@ -26,6 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     errors::register(m)?;
     arrow::register(m)?;
+    can::register(m)?;
     channels::register(m)?;
     protocols::register(m)?;
     ring::register(m)?;
