@@ -218,7 +218,7 @@ def import_mcap(
         progress(f"reading {topic}")
         try:
             batches = mcap_read_frames(str(path), topic=topic)
-        except (PaddockError, OSError) as exc:
+        except (PaddockError, OSError, ValueError) as exc:
             raise InvalidArgument(f"MCAP topic {topic}: {exc}") from None
         frames = [pl.DataFrame(b) for b in batches]
         frames = [f for f in frames if f.height and "ts_ns" in f.columns]
