@@ -67,9 +67,11 @@ async def test_import_conflicts_and_bad_paths(
     # An existing session without rows takes the import.
     await client.post("/session/start", json={"session_id": "empty-1"})
     filled = await client.post(
-        "/session/import", json={"vbo_path": str(vbo_file), "session_id": "empty-1"}
+        "/session/import",
+        json={"vbo_path": str(vbo_file), "session_id": "empty-1", "driver": "Lee"},
     )
     assert filled.status_code == 200
+    assert (await client.get("/api/sessions/empty-1")).json()["driver"] == "Lee"
     garbage = tmp_path / "garbage.vbo"
     garbage.write_text("hello\nworld\n")
     cases = {

@@ -10,9 +10,9 @@ Tables:
 - ``capabilities``: one row per signal that has values in the session (see :func:`capabilities`).
 
 An export is first written by Polars' streaming engine to a temporary Parquet file under
-``<data_dir>/tmp`` (so the table is never held in memory at once, and the row count is known
-before the first byte is sent), then read back ``BATCH_ROWS`` rows at a time and re-written into
-the response one record batch at a time; the temporary file is removed when the stream ends.
+``<data_dir>/tmp`` (so the row count is known before the first byte is sent), then read back
+``BATCH_ROWS`` rows at a time and re-written into the response one record batch at a time, so the
+response never holds more than one batch; the temporary file is removed when the stream ends.
 """
 
 from __future__ import annotations

@@ -127,6 +127,9 @@ def import_vbo(
         if session_rows(store, session_id):
             raise Conflict(f"Session {session_id} already has rows")
         sid = session_id
+        given = {k: v for k, v in (fields or {}).items() if v is not None}
+        if given:
+            store.update(sid, given)
     else:
         sid = store.create(dict(fields or {}), session_id=session_id)["id"]
         created = True
