@@ -47,19 +47,13 @@ def session_rows(store: SessionStore, session_id: str) -> int:
     return int(frames) + int(channels)
 
 
-def _adopt_start(store: SessionStore, session_id: str, first_ns: int) -> int:
-    """Moves an empty session's start to ``first_ns``; returns the session's start."""
-    with store.catalog.transaction() as db:
-        db.execute("UPDATE sessions SET created_ns = ? WHERE id = ?", (first_ns, session_id))
-    return first_ns
-
-
 def _store_frames(
     store: SessionStore, session_id: str, frames: pl.DataFrame, *, name: str, was_empty: bool
 ) -> pl.DataFrame:
     """Writes ``frames`` (with ``ts_ns``) as the part ``name``; returns them as stored."""
     if was_empty and frames.height:
-        started = _adopt_start(store, session_id, int(frames["ts_ns"].min()))  # type: ignore[arg-type]
+        started = int(frames.select(pl.col("ts_ns").min()).item())
+        store.set_started(session_id, started)
     else:
         started = int(store.get(session_id)["started_ns"])
     first, _ = store.reserve_frames(session_id, frames.height)
