@@ -121,10 +121,7 @@ def capabilities(store: SessionStore, session_id: str) -> pl.DataFrame:
     numeric = [n for n, t in schema.items() if n not in _NOT_SIGNALS and t.is_numeric()]
     parts: list[pl.DataFrame] = []
     if numeric:
-        stacked = wide.select("t_s", *[pl.col(n).cast(pl.Float64) for n in numeric]).unpivot(
-            index="t_s", on=numeric, variable_name="signal", value_name="value"
-        )
-        parts.append(_stats(stacked))
+        parts.append(_column_stats(wide, numeric))
     tall = store.open_session(session_id, table="channels").select(
         "t_s", pl.col("channel").alias("signal"), "value"
     )
@@ -171,6 +168,46 @@ def capabilities(store: SessionStore, session_id: str) -> pl.DataFrame:
         ).alias("useful")
     )
     return table.select([pl.col(n).cast(t) for n, t in CAPABILITY_SCHEMA.items()]).sort("signal")
+
+
+_STATS = ("n_samples", "first_t_s", "last_t_s", "min", "max", "std", "n_distinct")
+
+
+def _column_stats(wide: pl.LazyFrame, names: list[str]) -> pl.DataFrame:
+    """:func:`_stats` of each of ``names`` (wide columns), in one pass without reshaping."""
+    exprs: list[pl.Expr] = []
+    for index, name in enumerate(names):
+        value = pl.col(name).cast(pl.Float64)
+        present = value.is_not_null() & value.is_finite()
+        finite = value.filter(present)
+        t_s = pl.col("t_s").filter(present)
+        exprs += [
+            finite.len().cast(pl.Int64).alias(f"{index}:n_samples"),
+            t_s.min().alias(f"{index}:first_t_s"),
+            t_s.max().alias(f"{index}:last_t_s"),
+            finite.min().alias(f"{index}:min"),
+            finite.max().alias(f"{index}:max"),
+            finite.std().alias(f"{index}:std"),
+            finite.n_unique().cast(pl.Int64).alias(f"{index}:n_distinct"),
+        ]
+    row = wide.select(exprs).collect(engine="streaming").row(0)
+    width = len(_STATS)
+    columns = {
+        stat: [row[i * width + k] for i in range(len(names))] for k, stat in enumerate(_STATS)
+    }
+    return pl.DataFrame(
+        {"signal": names, **columns},
+        schema={
+            "signal": pl.String(),
+            "n_samples": pl.Int64(),
+            "first_t_s": pl.Float64(),
+            "last_t_s": pl.Float64(),
+            "min": pl.Float64(),
+            "max": pl.Float64(),
+            "std": pl.Float64(),
+            "n_distinct": pl.Int64(),
+        },
+    )
 
 
 def _stats(samples: pl.LazyFrame) -> pl.DataFrame:
