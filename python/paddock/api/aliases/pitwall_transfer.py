@@ -46,7 +46,7 @@ class PitwallTransfer(Controller):
         self, runtime: NamedDependency[Runtime], request: Request[Any, Any, Any]
     ) -> VboImported:
         """Parses a VBO from disk (``vbo_path``) into a new session; 409 if the id has rows."""
-        return await run_vbo_import(runtime, request, allow_upload=True)
+        return await run_vbo_import(runtime, request)
 
 
 pitwall_transfer_router = Router(path="/", route_handlers=[PitwallTransfer])

@@ -175,24 +175,21 @@ def _text(fields: Mapping[str, Any], key: str) -> str | None:
     return value
 
 
-async def run_vbo_import(
-    runtime: Runtime, request: Request[Any, Any, Any], *, allow_upload: bool
-) -> VboImported:
-    """Imports the VBO of ``request`` (a path, or an upload when ``allow_upload``)."""
+async def run_vbo_import(runtime: Runtime, request: Request[Any, Any, Any]) -> VboImported:
+    """Imports the VBO of ``request``: an uploaded file, else ``vbo_path``."""
     async with received_file(request, runtime.settings.data_dir / "tmp") as (upload, name, fields):
         body = msgspec.convert(
             {k: _text(fields, k) for k in ("vbo_path", "session_id", *SESSION_FIELDS)},
             VboImport,
             strict=False,
         )
-        if upload is not None and allow_upload:
+        if upload is not None:
             path, source = upload, name or "upload.vbo"
         elif body.vbo_path is not None:
             path = resolve_vbo_path(body.vbo_path)
             source = path.name
         else:
-            wanted = "vbo_path or an uploaded file" if allow_upload else "vbo_path"
-            raise InvalidArgument(f"vbo_path: missing; send {wanted}")
+            raise InvalidArgument("vbo_path: missing; send vbo_path or an uploaded file")
         info = msgspec.structs.asdict(body)
         result = await anyio.to_thread.run_sync(
             lambda: import_vbo(
@@ -236,7 +233,7 @@ class TransferController(Controller):
         self, runtime: NamedDependency[Runtime], request: Request[Any, Any, Any]
     ) -> VboImported:
         """Imports a Racelogic VBO file as a session, from ``vbo_path`` or an uploaded file."""
-        return await run_vbo_import(runtime, request, allow_upload=True)
+        return await run_vbo_import(runtime, request)
 
     @post(
         "/{session_id:str}/import/mcap",
