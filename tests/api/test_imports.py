@@ -193,18 +193,28 @@ async def test_mcap_import_by_path_and_upload(
     assert upload.json()["mcap_source"] == "run.mcap" and upload.json()["n_frames"] == 110
 
 
-async def test_mcap_import_errors(
-    client: AsyncTestClient[Any], data_dir: Path, tmp_path: Path, testdata: Path
+async def test_foreign_mcap_is_refused_with_what_it_holds(
+    client: AsyncTestClient[Any], testdata: Path
 ) -> None:
     sid = (await client.post("/api/sessions", json={"name": "m"})).json()["id"]
-    url = f"/api/sessions/{sid}/import/mcap"
     talker = testdata / "mcap/rosbag2/talker/talker.mcap"
     foreign = await client.post(
-        url, files={"file": ("talker.mcap", talker.read_bytes(), "application/octet-stream")}
+        f"/api/sessions/{sid}/import/mcap",
+        content=talker.read_bytes(),
+        headers={"content-type": "application/octet-stream"},
     )
     assert foreign.status_code == 422
     detail = foreign.json()["detail"]
     assert "no paddock frame channels" in detail and "/topic" in detail and "cdr" in detail
+    # Nothing was written.
+    assert (await client.get(f"/api/sessions/{sid}/export.parquet")).status_code == 404
+
+
+async def test_mcap_import_errors(
+    client: AsyncTestClient[Any], data_dir: Path, tmp_path: Path
+) -> None:
+    sid = (await client.post("/api/sessions", json={"name": "m"})).json()["id"]
+    url = f"/api/sessions/{sid}/import/mcap"
     outside = tmp_path / "outside.mcap"
     _write_paddock_mcap(outside)
     for given, status, text in [
