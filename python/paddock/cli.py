@@ -1,4 +1,4 @@
-"""The ``paddock`` command: ``serve`` and ``simulate``."""
+"""The ``paddock`` command: ``serve``, ``simulate`` and ``import``."""
 
 from __future__ import annotations
 
@@ -89,6 +89,12 @@ def _simulate(args: argparse.Namespace) -> int:
     return simulator_cli.run(args)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from paddock import importer_cli
+
+    return importer_cli.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``paddock`` command."""
     parser = argparse.ArgumentParser(prog="paddock", description=__doc__)
@@ -124,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     simulator_cli.add_arguments(simulate)
     simulate.set_defaults(func=_simulate)
+
+    importer = sub.add_parser("import", help="import a VBO or MCAP file into a session")
+    from paddock import importer_cli
+
+    importer_cli.add_arguments(importer)
+    importer.set_defaults(func=_import)
     return parser
 
 

@@ -221,6 +221,16 @@ class SessionStore:
             raise InvalidArgument(f"status must be 'active' or 'ended', got {status!r}")
         return self.get(session_id)
 
+    def set_started(self, session_id: str, started_ns: int) -> None:
+        """Moves the session's start (``started_at``) to ``started_ns``: for imported data.
+
+        Only the stamp changes; ``t_s`` of rows already stored is not rewritten, so callers do
+        this before the session has rows.
+        """
+        self._row(session_id)
+        with self.catalog.transaction() as db:
+            db.execute("UPDATE sessions SET created_ns = ? WHERE id = ?", (started_ns, session_id))
+
     def end(self, session_id: str) -> dict[str, Any]:
         """Stamps ``ended_at`` (once: idempotent), stops its runs and flushes its data."""
         self._row(session_id)
