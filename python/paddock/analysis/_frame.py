@@ -22,12 +22,19 @@ def columns(lf: pl.LazyFrame | pl.DataFrame) -> set[str]:
 
 
 def select_present(lf: pl.LazyFrame, wanted: Iterable[str]) -> pl.DataFrame:
-    """The wanted columns that ``lf`` has (with ``t_s``), rows sorted by ``t_s``, nulls kept."""
+    """The wanted columns that ``lf`` has (with ``t_s``), rows sorted by ``t_s``.
+
+    Rows where every wanted column is null are dropped; other nulls are kept.
+    """
     have = columns(lf)
     names = ["t_s", *[c for c in dict.fromkeys(wanted) if c in have and c != "t_s"]]
     if "t_s" not in have:
         return pl.DataFrame(schema={"t_s": pl.Float64()})
-    return lf.select(names).filter(pl.col("t_s").is_not_null()).sort("t_s").collect()
+    rows = lf.select(names).filter(pl.col("t_s").is_not_null())
+    if len(names) > 1:
+        # Rows holding none of the wanted channels (another channel's tall sample) are left out.
+        rows = rows.filter(pl.any_horizontal(pl.col(n).is_not_null() for n in names[1:]))
+    return rows.sort("t_s").collect()
 
 
 def travelled_m(df: pl.DataFrame) -> pl.Series:

@@ -16,6 +16,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.response import Redirect
 
 from paddock._native import __version__
+from paddock.api.controllers.analysis import ANALYSIS_ROUTES
 from paddock.api.controllers.live import LiveController
 from paddock.api.controllers.recordings import RecordingsController
 from paddock.api.controllers.session_routes import SESSION_ROUTES
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             docs,
             index,
             *SESSION_ROUTES,
+            *ANALYSIS_ROUTES,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         lifespan=[runtime_lifespan],
