@@ -123,3 +123,35 @@ async def test_status_codes(
     laps = (await client.get(f"/api/sessions/{short}/laps")).json()["laps"]
     assert laps[0]["name"] == "Full session"
     assert (await client.get(f"/api/sessions/{short}/laps?method=bogus")).status_code == 400
+
+
+async def test_complete_with_a_use_case_and_compare_across_sessions(
+    client: AsyncTestClient[Any], simulated: tuple[list[dict[str, Any]], dict[str, Any]]
+) -> None:
+    frames, _ = simulated
+    created = (await client.post("/api/sessions", json={"use_case": "braking_analysis"})).json()
+    sid = created["id"]
+    for i in range(0, len(frames), 1000):
+        response = await client.post(
+            f"/session/{sid}/frames", json={"frames": frames[i : i + 1000]}
+        )
+        assert response.status_code == 200
+    done = (await client.post(f"/api/sessions/{sid}/complete")).json()
+    assert done["analysis"]["use_case_result"]["summary"]
+    assert "braking zones" in done["guidance"]
+    other = await _session_with(client, frames)
+    response = await client.get(
+        f"/api/compare?laps={sid}:1,{other}:2&channels=speed_kmh,brake&step_m=10"
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["reference"] == f"{sid}:1"
+    assert abs(body["final_delta_s"][f"{other}:2"]) < 0.05
+    assert f"{other}:2.brake" in body["columns"]
+    for query, status in (
+        (f"laps={sid}:1", 400),
+        (f"laps={sid}:x", 400),
+        (f"laps={sid}:1,{sid}:7", 404),
+        (f"laps=nobody:1,{sid}:1", 404),
+    ):
+        assert (await client.get(f"/api/compare?{query}")).status_code == status, query

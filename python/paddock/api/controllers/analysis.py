@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import polars as pl
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
@@ -17,6 +18,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.types import ControllerRouterHandler
 
 from paddock.analysis.analytics import ANALYTICS, compute
+from paddock.analysis.compare import compare_laps, lap_trace
 from paddock.analysis.envelope import lap_envelope
 from paddock.analysis.session_laps import LapAnalysis
 from paddock.analysis.signals import synchronise
@@ -184,6 +186,55 @@ class AnalysisController(Controller):
         )
 
 
+def compare(runtime: Runtime, laps: str, channels: str | None, step_m: float) -> dict[str, Any]:
+    """Laps given as ``<session>:<lap>`` pairs, aligned on distance against the first."""
+    chosen: list[tuple[str, pl.DataFrame]] = []
+    cache: dict[str, LapAnalysis] = {}
+    for item in [p.strip() for p in laps.split(",") if p.strip()]:
+        session_id, _, number = item.rpartition(":")
+        if not session_id or not number.isdigit():
+            raise InvalidArgument(f"laps: expected <session_id>:<lap>, got {item!r}")
+        if session_id not in cache:
+            cache[session_id] = _session_data(runtime, session_id)
+        trace = lap_trace(cache[session_id].all_laps_frame, int(number))
+        if trace.is_empty():
+            raise NotFound(f"session {session_id} has no complete lap {number}")
+        chosen.append((item, trace))
+    names = None if channels is None else [c.strip() for c in channels.split(",") if c.strip()]
+    try:
+        table = compare_laps(chosen, channels=names, step_m=step_m)
+    except ValueError as exc:
+        raise InvalidArgument(str(exc)) from None
+    reference = chosen[0][0]
+    return {
+        "reference": reference,
+        "laps": [label for label, _ in chosen],
+        "step_m": step_m,
+        "columns": {name: table[name].to_list() for name in table.columns},
+        "final_delta_s": {
+            label: table[f"{label}.delta_s"][-1] for label, _ in chosen if table.height
+        },
+    }
+
+
+class CompareController(Controller):
+    """``/api/compare``: laps of any sessions on one distance axis with delta time."""
+
+    path = "/api/compare"
+    tags = ["analysis"]
+
+    @get("/", sync_to_thread=True)
+    def compare(
+        self,
+        runtime: NamedDependency[Runtime],
+        laps: FromQuery[str],
+        channels: FromQuery[str | None] = None,
+        step_m: Annotated[float, QueryParameter(ge=0.5, le=100.0)] = 5.0,
+    ) -> dict[str, Any]:
+        """``laps=<session>:<lap>,<session>:<lap>…``; the first is the reference."""
+        return compare(runtime, laps, channels, step_m)
+
+
 PITWALL_ANALYTICS = sorted(ANALYTICS)
 """Analytics served at ``/session/<sid>/<name>`` as well."""
 
@@ -263,6 +314,7 @@ def pitwall_signals(
 
 ANALYSIS_ROUTES: list[ControllerRouterHandler] = [
     AnalysisController,
+    CompareController,
     PitwallAnalysis,
     *PITWALL_HANDLERS,
     pitwall_signals,
