@@ -55,6 +55,7 @@ bench: setup
     {{venv}}/bin/maturin develop --quiet --skip-install --release
     {{py}} benches/bench_pcars2.py
     {{py}} benches/bench_ring.py
+    {{py}} benches/bench_analysis.py
 
 # Format Rust and Python.
 [group("lint")]

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from paddock.analysis._frame import GRAVITY_MS2, interp, num
+from paddock.analysis._frame import GRAVITY_MS2
 
 CORNER_SCHEMA: dict[str, pl.DataType] = {
     "number": pl.Int32(),
@@ -186,37 +186,79 @@ def corner_passes(frame: pl.DataFrame, corners: pl.DataFrame) -> pl.DataFrame:
     """Each lap's pass through each corner: entry, minimum and exit speed, time, grip, throttle.
 
     Entry and exit are the corner's start and end on the lap-distance axis; times and speeds
-    there are interpolated.
+    there are interpolated. A corner running through the line is measured from the line.
     """
     if frame.is_empty() or corners.is_empty() or "speed_kmh" not in frame.columns:
         return pl.DataFrame(schema=PASS_SCHEMA)
+    ordered = corners.sort("start_m")
+    starts = ordered["start_m"].to_numpy().astype(float)
+    ends = ordered["end_m"].to_numpy().astype(float)
+    starts = np.where(ends <= starts, 0.0, starts)
+    numbers = ordered["number"].to_list()
+    names = ordered["name"].to_list()
+    # Rows inside a corner, tagged with it (corners do not overlap).
+    inside = frame.select(
+        "lap_no",
+        "lap_dist_m",
+        pl.col("speed_kmh").cast(pl.Float64),
+        *[c for c in ("g_lat", "throttle") if c in frame.columns],
+    )
+    d = inside["lap_dist_m"].to_numpy()
+    slot = np.searchsorted(starts, d, side="right") - 1
+    within = (slot >= 0) & (d <= ends[np.clip(slot, 0, None)])
+    inside = inside.with_columns(pl.Series("_slot", slot)).filter(pl.Series(within))
+    aggs = [pl.col("speed_kmh").min().alias("min_kmh")]
+    aggs.append(
+        pl.col("g_lat").abs().max().alias("max_lat_g")
+        if "g_lat" in frame.columns
+        else pl.lit(None, pl.Float64).alias("max_lat_g")
+    )
+    aggs.append(
+        pl.col("throttle").mean().alias("throttle_mean")
+        if "throttle" in frame.columns
+        else pl.lit(None, pl.Float64).alias("throttle_mean")
+    )
+    stats = inside.group_by("lap_no", "_slot").agg(aggs)
+    edges = np.concatenate([starts, ends])
     rows: list[dict[str, Any]] = []
-    has_lat = "g_lat" in frame.columns
-    has_thr = "throttle" in frame.columns
     for (lap,), part in frame.sort("t_s").group_by("lap_no", maintain_order=True):
-        d, t, v = part["lap_dist_m"], part["lap_t_s"], part["speed_kmh"].cast(pl.Float64)
-        for corner in corners.iter_rows(named=True):
-            start, end = corner["start_m"], corner["end_m"]
-            if end <= start:  # through the line: measured from the line
-                start = 0.0
-            inside = part.filter((pl.col("lap_dist_m") >= start) & (pl.col("lap_dist_m") <= end))
-            edges = pl.Series("d", [start, end])
-            t_edge = interp(edges, d, t).to_list()
-            v_edge = interp(edges, d, v).to_list()
+        pd_ = part["lap_dist_m"].to_numpy()
+        t_edge = np.interp(edges, pd_, part["lap_t_s"].to_numpy())
+        v_edge = np.interp(edges, pd_, part["speed_kmh"].cast(pl.Float64).to_numpy())
+        n = len(starts)
+        for k in range(n):
             rows.append(
                 {
                     "lap": lap,
-                    "corner": corner["number"],
-                    "name": corner["name"],
-                    "entry_kmh": v_edge[0],
-                    "min_kmh": num(inside["speed_kmh"].min()) if inside.height else min(v_edge),
-                    "exit_kmh": v_edge[1],
-                    "time_s": t_edge[1] - t_edge[0],
-                    "max_lat_g": num(inside["g_lat"].abs().max()) if has_lat else None,
-                    "throttle_mean": num(inside["throttle"].mean()) if has_thr else None,
+                    "_slot": k,
+                    "corner": numbers[k],
+                    "name": names[k],
+                    "entry_kmh": float(v_edge[k]),
+                    "exit_kmh": float(v_edge[n + k]),
+                    "time_s": float(t_edge[n + k] - t_edge[k]),
                 }
             )
-    return pl.DataFrame(rows, schema=PASS_SCHEMA)
+    edges_table = pl.DataFrame(
+        rows,
+        schema={
+            "lap": pl.Int32(),
+            "_slot": pl.Int64(),
+            "corner": pl.Int32(),
+            "name": pl.String(),
+            "entry_kmh": pl.Float64(),
+            "exit_kmh": pl.Float64(),
+            "time_s": pl.Float64(),
+        },
+    )
+    joined = edges_table.join(
+        stats.with_columns(pl.col("lap_no").cast(pl.Int32), pl.col("_slot").cast(pl.Int64)),
+        left_on=["lap", "_slot"],
+        right_on=["lap_no", "_slot"],
+        how="left",
+    ).with_columns(
+        pl.col("min_kmh").fill_null(pl.min_horizontal("entry_kmh", "exit_kmh")),
+    )
+    return joined.select([pl.col(n).cast(t) for n, t in PASS_SCHEMA.items()]).sort("lap", "corner")
 
 
 def corner_classification(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import polars as pl
 
 from paddock.analysis._frame import columns, select_present, travelled_m
@@ -199,36 +200,23 @@ def _flags(
     df: pl.DataFrame, bounds: list[tuple[float, float]], moving_kmh: float
 ) -> list[tuple[bool, bool, float]]:
     """Per ``(t_start, t_end)``: out-lap, in-lap and the distance driven."""
-    dist = travelled_m(df)
-    frame = df.select("t_s").with_columns(
-        dist.alias("d"),
-        (pl.col("t_s") * 0.0 if "speed_kmh" not in df.columns else df["speed_kmh"].fill_null(0.0))
-        .cast(pl.Float64)
-        .alias("v"),
-    )
-    ts = frame["t_s"]
-    out = []
-    for t0, t1 in bounds:
-        part = frame.filter((pl.col("t_s") >= t0) & (pl.col("t_s") <= t1))
-        if part.is_empty():
-            out.append((False, False, 0.0))
-            continue
-        mid = 0.5 * (t0 + t1)
-        stopped = part.filter(pl.col("v") < moving_kmh)
-        has_speed = "speed_kmh" in df.columns
-        out_lap = has_speed and stopped.filter(pl.col("t_s") < mid).height > 0
-        in_lap = has_speed and stopped.filter(pl.col("t_s") >= mid).height > 0
-        d0 = float(_at(ts, frame["d"], t0))
-        d1 = float(_at(ts, frame["d"], t1))
-        out.append((bool(out_lap), bool(in_lap), d1 - d0))
-    return out
-
-
-def _at(ts: pl.Series, values: pl.Series, t: float) -> float:
-    """``values`` linearly interpolated at time ``t``."""
-    from paddock.analysis._frame import interp
-
-    return float(interp(pl.Series("t", [t]), ts, values)[0])
+    t = df["t_s"].cast(pl.Float64).to_numpy()
+    dist = travelled_m(df).to_numpy()
+    starts = np.array([b[0] for b in bounds])
+    ends = np.array([b[1] for b in bounds])
+    driven = np.interp(ends, t, dist) - np.interp(starts, t, dist)
+    if "speed_kmh" not in df.columns:
+        return [(False, False, float(d)) for d in driven]
+    # Each stopped sample, placed in its lap (bounds are in time order, non-overlapping).
+    v = df["speed_kmh"].cast(pl.Float64).fill_null(0.0).to_numpy()
+    stopped_t = t[v < moving_kmh]
+    lap = np.searchsorted(starts, stopped_t, side="right") - 1
+    valid = (lap >= 0) & (stopped_t <= ends[np.clip(lap, 0, None)])
+    lap, stopped_t = lap[valid], stopped_t[valid]
+    first_half = stopped_t < 0.5 * (starts[lap] + ends[lap])
+    out_laps = set(lap[first_half].tolist())
+    in_laps = set(lap[~first_half].tolist())
+    return [(i in out_laps, i in in_laps, float(driven[i])) for i in range(len(bounds))]
 
 
 def lap_envelope(
@@ -240,6 +228,7 @@ def lap_envelope(
     moving_kmh: float = 5.0,
     min_stint_s: float = 10.0,
     method: str | None = None,
+    game_laps: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The laps of a session, one row each, by the first strategy that finds any.
 
@@ -251,6 +240,7 @@ def lap_envelope(
         moving_kmh: Below this speed the car is standing.
         min_stint_s: Shortest stint the ``stint`` fallback reports.
         method: Force one strategy (``game``, ``gps``, ``distance``, ``stint``).
+        game_laps: :func:`~paddock.analysis.laps.lap_table` of ``lf``, when already computed.
 
     Returns:
         Rows of :data:`ENVELOPE_SCHEMA` in time order. ``complete`` is false for stints; laps are
@@ -268,7 +258,7 @@ def lap_envelope(
     bounds: list[tuple[float, float]] = []
     used = ""
     if method in (None, "game") and {"lap", "lap_time_s"} <= columns(df):
-        table = lap_table(df.lazy())
+        table = lap_table(df.lazy()) if game_laps is None else game_laps
         if table.height:
             numbers = table["lap"].to_list()
             bounds = list(

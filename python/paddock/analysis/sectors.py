@@ -64,6 +64,7 @@ def lap_time_table(
     *,
     envelope: pl.DataFrame | None = None,
     sector_starts_m: tuple[float, ...] | None = None,
+    game_laps: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every complete lap with its time, S1–S3, out/in flags and best-lap/best-sector flags.
 
@@ -74,16 +75,19 @@ def lap_time_table(
         envelope: The laps, when already computed (:func:`lap_envelope`).
         sector_starts_m: Sector boundaries on the lap-distance axis, when the source has no
             sector channel.
+        game_laps: :func:`~paddock.analysis.laps.lap_table` of ``lf``, when already computed.
 
     Returns:
         Rows of :data:`TIME_TABLE_SCHEMA` by lap; empty without a complete lap.
     """
-    env = lap_envelope(lf) if envelope is None else envelope
+    env = lap_envelope(lf, game_laps=game_laps) if envelope is None else envelope
     env = env.filter(pl.col("complete"))
     if env.is_empty():
         return pl.DataFrame(schema=TIME_TABLE_SCHEMA)
     if env["method"][0] == "game":
-        game = lap_table(lf).select("lap", "lap_time_s", "s1_s", "s2_s", "s3_s")
+        game = (lap_table(lf) if game_laps is None else game_laps).select(
+            "lap", "lap_time_s", "s1_s", "s2_s", "s3_s"
+        )
         table = env.join(game, on="lap", how="left")
     else:
         cuts = _distance_sectors(lf, env, sector_starts_m)

@@ -14,6 +14,7 @@ from paddock.analysis._frame import columns
 from paddock.analysis.braking import brake_zones
 from paddock.analysis.corners import corner_passes, detect_corners
 from paddock.analysis.envelope import flying_laps, lap_envelope, tag_laps
+from paddock.analysis.laps import lap_table
 from paddock.analysis.sectors import lap_time_table
 
 LAP_CHANNELS = [
@@ -64,9 +65,15 @@ class LapAnalysis:
         return int(self.lf.select(pl.len()).collect().item())
 
     @cached_property
+    def game_laps(self) -> pl.DataFrame:
+        """The laps of the source's own lap counter (empty without one)."""
+        return lap_table(self.lf)
+
+    @cached_property
     def envelope(self) -> pl.DataFrame:
         """Every lap (or stint) found."""
-        return lap_envelope(self.lf, method=self.method)
+        game = self.game_laps if self.method in (None, "game") else None
+        return lap_envelope(self.lf, method=self.method, game_laps=game)
 
     @cached_property
     def table(self) -> pl.DataFrame:
