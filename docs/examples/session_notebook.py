@@ -30,8 +30,9 @@ def record_demo_session(data_dir: Path, session_id: str) -> None:
 
 
 def main(data_dir: Path | None = None) -> pl.DataFrame:
-    """Record the demo session under ``data_dir`` (a new temporary folder by default), analyse
-    it and return the lap time table.
+    """Record the demo session, analyse it and return its lap time table.
+
+    The session goes under ``data_dir`` (a new temporary folder by default).
     """
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="paddock-notebook-"))
     record_demo_session(data_dir, "demo")
