@@ -17,7 +17,9 @@ from litestar.response import Redirect
 
 from paddock._native import __version__
 from paddock.api.controllers.analysis import ANALYSIS_ROUTES
+from paddock.api.controllers.coaching import CoachingController
 from paddock.api.controllers.live import LiveController
+from paddock.api.controllers.progress import PROGRESS_ROUTES
 from paddock.api.controllers.recordings import RecordingsController
 from paddock.api.controllers.session_routes import SESSION_ROUTES
 from paddock.api.deps import provide_runtime
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             index,
             *SESSION_ROUTES,
             *ANALYSIS_ROUTES,
+            *PROGRESS_ROUTES,
+            CoachingController,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         lifespan=[runtime_lifespan],
