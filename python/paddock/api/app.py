@@ -22,6 +22,7 @@ from paddock.api.controllers.live import LiveController
 from paddock.api.controllers.progress import PROGRESS_ROUTES
 from paddock.api.controllers.recordings import RecordingsController
 from paddock.api.controllers.session_routes import SESSION_ROUTES
+from paddock.api.controllers.tracks import TRACK_ROUTES
 from paddock.api.deps import provide_runtime
 from paddock.api.errors import EXCEPTION_HANDLERS
 from paddock.api.runtime import runtime_lifespan
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ANALYSIS_ROUTES,
             *PROGRESS_ROUTES,
             CoachingController,
+            *TRACK_ROUTES,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         lifespan=[runtime_lifespan],
