@@ -29,8 +29,7 @@ async def test_tracks_elevation_and_markers(client: AsyncTestClient[Any]) -> Non
     assert (await client.get("/track/paddock_park/elevation?step_m=0.001")).status_code == 400
     assert (await client.get("/track/markers")).json()["count"] == len(kinds)
     apex = (await client.get("/markers?corner=4&kind=apex")).json()
-    assert (apex["count"] == 1 and apex["markers"][0]["name"] == "T4 apex") or apex["markers"][0][
-        "corner"
-    ] == 4
+    assert apex["count"] == 1
+    assert apex["markers"][0]["corner"] == 4 and apex["markers"][0]["name"] == "Hairpin apex"
     assert (await client.get("/markers?kind=sector")).json()["count"] == 2
     assert (await client.get("/markers?track=nowhere")).status_code == 404
