@@ -15,8 +15,9 @@ Strategies, tried in order until one finds a complete lap:
 4. ``stint``: no line at all: every stretch between stops (speed above ``moving_kmh`` for at least
    ``min_stint_s``) is one entry, never counted as a complete lap.
 
-Out-laps and in-laps: a lap in which the car stands still (below ``moving_kmh``) in its first
-half is an out-lap, in its second half an in-lap; a game lap counter's pit flag is not needed.
+Out-laps and in-laps: a lap in which the car stands still (below ``moving_kmh``) for
+``stop_s`` or more in its first half is an out-lap, in its second half an in-lap (a slow hairpin
+is not a stop); a game lap counter's pit flag is not needed.
 """
 
 from __future__ import annotations
@@ -197,7 +198,7 @@ def _stints(
 
 
 def _flags(
-    df: pl.DataFrame, bounds: list[tuple[float, float]], moving_kmh: float
+    df: pl.DataFrame, bounds: list[tuple[float, float]], moving_kmh: float, stop_s: float
 ) -> list[tuple[bool, bool, float]]:
     """Per ``(t_start, t_end)``: out-lap, in-lap and the distance driven."""
     t = df["t_s"].cast(pl.Float64).to_numpy()
@@ -207,15 +208,18 @@ def _flags(
     driven = np.interp(ends, t, dist) - np.interp(starts, t, dist)
     if "speed_kmh" not in df.columns:
         return [(False, False, float(d)) for d in driven]
-    # Each stopped sample, placed in its lap (bounds are in time order, non-overlapping).
+    # Each stopped sample, placed in its lap and half, weighted by its duration.
     v = df["speed_kmh"].cast(pl.Float64).fill_null(0.0).to_numpy()
-    stopped_t = t[v < moving_kmh]
+    dt = np.clip(np.diff(t, append=t[-1]), 0.0, 1.0)
+    stopped = v < moving_kmh
+    stopped_t, weight = t[stopped], dt[stopped]
     lap = np.searchsorted(starts, stopped_t, side="right") - 1
     valid = (lap >= 0) & (stopped_t <= ends[np.clip(lap, 0, None)])
-    lap, stopped_t = lap[valid], stopped_t[valid]
-    first_half = stopped_t < 0.5 * (starts[lap] + ends[lap])
-    out_laps = set(lap[first_half].tolist())
-    in_laps = set(lap[~first_half].tolist())
+    lap, stopped_t, weight = lap[valid], stopped_t[valid], weight[valid]
+    second = (stopped_t >= 0.5 * (starts[lap] + ends[lap])).astype(int)
+    standing = np.bincount(2 * lap + second, weights=weight, minlength=2 * len(bounds))
+    out_laps = {i for i in range(len(bounds)) if standing[2 * i] >= stop_s}
+    in_laps = {i for i in range(len(bounds)) if standing[2 * i + 1] >= stop_s}
     return [(i in out_laps, i in in_laps, float(driven[i])) for i in range(len(bounds))]
 
 
@@ -227,6 +231,7 @@ def lap_envelope(
     min_lap_m: float = 300.0,
     moving_kmh: float = 5.0,
     min_stint_s: float = 10.0,
+    stop_s: float = 1.0,
     method: str | None = None,
     game_laps: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
@@ -239,6 +244,7 @@ def lap_envelope(
         min_lap_m: Shortest distance between two crossings.
         moving_kmh: Below this speed the car is standing.
         min_stint_s: Shortest stint the ``stint`` fallback reports.
+        stop_s: How long the car must stand in one half of a lap to make it an out- or in-lap.
         method: Force one strategy (``game``, ``gps``, ``distance``, ``stint``).
         game_laps: :func:`~paddock.analysis.laps.lap_table` of ``lf``, when already computed.
 
@@ -282,7 +288,7 @@ def lap_envelope(
         return pl.DataFrame(schema=ENVELOPE_SCHEMA)
     if not numbers:
         numbers = list(range(1, len(bounds) + 1))
-    flags = _flags(df, bounds, moving_kmh)
+    flags = _flags(df, bounds, moving_kmh, stop_s)
     label = "Stint" if used == "stint" else "Lap"
     return pl.DataFrame(
         {

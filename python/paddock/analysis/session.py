@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import polars as pl
 
 from paddock.analysis.laps import lap_table
+
+log = logging.getLogger(__name__)
 
 
 def _clock(seconds: float) -> str:
@@ -78,4 +81,8 @@ def _use_case(lf: pl.LazyFrame, use_case: str | None) -> tuple[dict[str, Any], s
     from paddock.analysis.session_laps import LapAnalysis
     from paddock.analysis.use_cases import run_use_case
 
-    return run_use_case(LapAnalysis(lf), use_case)
+    try:
+        return run_use_case(LapAnalysis(lf), use_case)
+    except Exception:  # an analytic's failure must not stop the session from completing
+        log.exception("use case %s failed", use_case)
+        return None

@@ -142,4 +142,9 @@ def run_use_case(analysis: LapAnalysis, use_case: str | None) -> Outcome | None:
     handler = HANDLERS.get(use_case or "")
     if handler is None or analysis.table.is_empty():
         return None
+    if analysis.flying.is_empty():
+        return {"laps": analysis.table.to_dicts()}, (
+            "Every complete lap is an out- or in-lap (the car stood still in it): "
+            "drive a flying lap for this use case."
+        )
     return handler(analysis)
