@@ -56,6 +56,7 @@ bench: setup
     {{py}} benches/bench_pcars2.py
     {{py}} benches/bench_ring.py
     {{py}} benches/bench_can.py
+    {{py}} benches/bench_analysis.py
 
 # Format Rust and Python.
 [group("lint")]

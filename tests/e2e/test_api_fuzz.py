@@ -62,6 +62,7 @@ def test_no_generated_request_gets_a_server_error(tmp_path: Path) -> None:
             text=True,
             timeout=600,
             check=False,
+            cwd=tmp_path,  # schemathesis keeps its state in the working directory
         )
         server_log = server.log()
     finally:

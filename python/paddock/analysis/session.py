@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import polars as pl
 
 from paddock.analysis.laps import lap_table
+
+log = logging.getLogger(__name__)
 
 
 def _clock(seconds: float) -> str:
@@ -64,6 +67,22 @@ def analyze_session(lf: pl.LazyFrame, *, use_case: str | None = None) -> tuple[d
             f"{laps.height} complete lap(s); best {_clock(best['lap_time_s'])} on lap "
             f"{best['lap']}, slowest {spread:.3f} s off it.{sector_text}"
         )
+    outcome = _use_case(lf, use_case) if frame_count else None
+    if outcome is not None:
+        analysis["use_case_result"], use_case_guidance = outcome
+        guidance += " " + use_case_guidance
     if use_case:
         guidance += f" Use case: {use_case}."
     return analysis, guidance
+
+
+def _use_case(lf: pl.LazyFrame, use_case: str | None) -> tuple[dict[str, Any], str] | None:
+    """The use case's result and guidance (see :mod:`paddock.analysis.use_cases`)."""
+    from paddock.analysis.session_laps import LapAnalysis
+    from paddock.analysis.use_cases import run_use_case
+
+    try:
+        return run_use_case(LapAnalysis(lf), use_case)
+    except Exception:  # an analytic's failure must not stop the session from completing
+        log.exception("use case %s failed", use_case)
+        return None

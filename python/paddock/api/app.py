@@ -16,11 +16,15 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.response import Redirect
 
 from paddock._native import __version__
+from paddock.api.controllers.analysis import ANALYSIS_ROUTES
+from paddock.api.controllers.coaching import CoachingController
 from paddock.api.controllers.live import LiveController
 from paddock.api.controllers.mcap_sessions import McapSessionsController
+from paddock.api.controllers.progress import PROGRESS_ROUTES
 from paddock.api.controllers.recording_control import RecordingControlController
 from paddock.api.controllers.recordings import RecordingsController
 from paddock.api.controllers.session_routes import SESSION_ROUTES
+from paddock.api.controllers.tracks import TRACK_ROUTES
 from paddock.api.deps import provide_runtime
 from paddock.api.errors import EXCEPTION_HANDLERS
 from paddock.api.runtime import runtime_lifespan
@@ -72,6 +76,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *SESSION_ROUTES,
             RecordingControlController,
             McapSessionsController,
+            *ANALYSIS_ROUTES,
+            *PROGRESS_ROUTES,
+            CoachingController,
+            *TRACK_ROUTES,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         lifespan=[runtime_lifespan],
