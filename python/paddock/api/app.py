@@ -17,6 +17,7 @@ from litestar.response import Redirect
 
 from paddock._native import __version__
 from paddock.api.controllers.live import LiveController
+from paddock.api.controllers.realtime_routes import REALTIME_ROUTES
 from paddock.api.controllers.recordings import RecordingsController
 from paddock.api.controllers.session_routes import SESSION_ROUTES
 from paddock.api.deps import provide_runtime
@@ -24,6 +25,7 @@ from paddock.api.errors import EXCEPTION_HANDLERS
 from paddock.api.runtime import runtime_lifespan
 from paddock.api.streams.sse import StreamController
 from paddock.config import Settings
+from paddock.realtime.state import realtime_lifespan
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             docs,
             index,
             *SESSION_ROUTES,
+            *REALTIME_ROUTES,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
-        lifespan=[runtime_lifespan],
+        lifespan=[runtime_lifespan, realtime_lifespan],
         state=State({"settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=_token_guard(settings.api_token) if settings.api_token else None,

@@ -71,6 +71,24 @@ MIGRATIONS: tuple[str, ...] = (
         first_seen_ns INTEGER NOT NULL
     );
     """,
+    # Boundaries (limit configs) and the risk log: one row per notable cycle or limit violation.
+    """
+    CREATE TABLE boundaries (
+        name TEXT PRIMARY KEY,
+        created_ns INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE TABLE risk_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts_ns INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        risk_rank INTEGER NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('reject', 'clamp', 'pass')),
+        latency_ms REAL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX risk_events_ts ON risk_events (ts_ns);
+    """,
 )
 
 

@@ -1,0 +1,11 @@
+"""Every route handler of the realtime services: cycles, boundaries, risk log, control, streams."""
+
+from litestar.types import ControllerRouterHandler
+
+from paddock.api.controllers.cycles import CyclesController
+from paddock.api.streams.ws_telemetry import telemetry_socket
+
+REALTIME_ROUTES: list[ControllerRouterHandler] = [
+    CyclesController,
+    telemetry_socket,
+]
