@@ -123,18 +123,20 @@ def _crossings(
     except pl.exceptions.InvalidOperationError:
         return []
     ts = frames["ts_ns"].cast(pl.Int64)
-    df = pl.DataFrame({"ts": ts, "v": values}).drop_nulls()
+    df = pl.DataFrame({"ts": ts, "v": values}).drop_nulls().filter(pl.col("v").is_finite())
     if df.is_empty():
         return []
     low = pl.lit(False) if boundary.min is None else pl.col("v") < boundary.min
     high = pl.lit(False) if boundary.max is None else pl.col("v") > boundary.max
     prev_v = pl.col("v").shift(1, fill_value=track.last_value)
     prev_t = pl.col("ts").shift(1, fill_value=track.last_ts_ns)
-    rate = (pl.col("v") - prev_v) / ((pl.col("ts") - prev_t).cast(pl.Float64) / 1e9)
+    dt_s = (pl.col("ts") - prev_t).cast(pl.Float64) / 1e9
+    # Rows with no earlier row or no time between them have no rate.
+    rate = pl.when(dt_s > 0).then((pl.col("v") - prev_v) / dt_s)
     fast = (
         pl.lit(False)
         if boundary.max_rate is None
-        else (rate.abs() > boundary.max_rate).fill_null(False).fill_nan(False)
+        else (rate.abs() > boundary.max_rate).fill_null(False)
     )
     checked = df.with_columns(low=low, high=high, rate=rate, fast=fast).with_columns(
         bad=pl.col("low") | pl.col("high") | pl.col("fast")

@@ -3,9 +3,12 @@
 from litestar.types import ControllerRouterHandler
 
 from paddock.api.controllers.cycles import CyclesController
+from paddock.api.controllers.risk import BoundariesController, RiskLogController
 from paddock.api.streams.ws_telemetry import telemetry_socket
 
 REALTIME_ROUTES: list[ControllerRouterHandler] = [
     CyclesController,
+    BoundariesController,
+    RiskLogController,
     telemetry_socket,
 ]
