@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from paddock.api.controllers.control import ControlController
 from paddock.api.controllers.cycles import CyclesController
 from paddock.api.controllers.risk import BoundariesController, RiskLogController
 from paddock.api.streams.ws_telemetry import telemetry_socket
@@ -10,5 +11,6 @@ REALTIME_ROUTES: list[ControllerRouterHandler] = [
     CyclesController,
     BoundariesController,
     RiskLogController,
+    ControlController,
     telemetry_socket,
 ]
