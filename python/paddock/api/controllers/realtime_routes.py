@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 from paddock.api.controllers.control import ControlController
 from paddock.api.controllers.cycles import CyclesController
 from paddock.api.controllers.risk import BoundariesController, RiskLogController
+from paddock.api.streams.sse_realtime import RealtimeStreamController
 from paddock.api.streams.ws_telemetry import telemetry_socket
 
 REALTIME_ROUTES: list[ControllerRouterHandler] = [
@@ -13,4 +14,5 @@ REALTIME_ROUTES: list[ControllerRouterHandler] = [
     RiskLogController,
     ControlController,
     telemetry_socket,
+    RealtimeStreamController,
 ]
