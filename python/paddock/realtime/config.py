@@ -9,6 +9,8 @@ Intervals are settings rather than constants so tests and slow links can change 
 - ``PADDOCK_CLIENT_QUEUE`` (256): messages a slow stream client may have queued before its
   oldest are dropped (it is told how many).
 - ``PADDOCK_NOTIFICATION_HISTORY`` (500): notifications kept for ``Last-Event-ID`` resume.
+- ``PADDOCK_LIVE_RATE_HZ`` (20): record batches per second on ``/ws/live`` unless the client asks
+  for another rate.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class RealtimeConfig:
     cycle_replay: int = 50
     client_queue: int = 256
     notification_history: int = 500
+    live_rate_hz: float = 20.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RealtimeConfig:
@@ -39,7 +42,11 @@ class RealtimeConfig:
             ConfigError: A variable holds a value that is not a positive number.
         """
         env = os.environ if env is None else env
-        floats = {"ws_ping_s": "PADDOCK_WS_PING_S", "sse_heartbeat_s": "PADDOCK_SSE_HEARTBEAT_S"}
+        floats = {
+            "ws_ping_s": "PADDOCK_WS_PING_S",
+            "sse_heartbeat_s": "PADDOCK_SSE_HEARTBEAT_S",
+            "live_rate_hz": "PADDOCK_LIVE_RATE_HZ",
+        }
         ints = {
             "cycle_history": "PADDOCK_CYCLE_HISTORY",
             "cycle_replay": "PADDOCK_CYCLE_REPLAY",

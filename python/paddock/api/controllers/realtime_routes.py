@@ -6,6 +6,7 @@ from paddock.api.controllers.control import ControlController
 from paddock.api.controllers.cycles import CyclesController
 from paddock.api.controllers.risk import BoundariesController, RiskLogController
 from paddock.api.streams.sse_realtime import RealtimeStreamController
+from paddock.api.streams.ws_live import live_socket
 from paddock.api.streams.ws_telemetry import telemetry_socket
 
 REALTIME_ROUTES: list[ControllerRouterHandler] = [
@@ -15,4 +16,5 @@ REALTIME_ROUTES: list[ControllerRouterHandler] = [
     ControlController,
     telemetry_socket,
     RealtimeStreamController,
+    live_socket,
 ]
