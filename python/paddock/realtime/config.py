@@ -9,6 +9,7 @@ Intervals are settings rather than constants so tests and slow links can change 
 - ``PADDOCK_CLIENT_QUEUE`` (256): messages a slow stream client may have queued before its
   oldest are dropped (it is told how many).
 - ``PADDOCK_NOTIFICATION_HISTORY`` (500): notifications kept for ``Last-Event-ID`` resume.
+- ``PADDOCK_WS_MAX_CONNECTIONS`` (10): concurrent connections of the ``/ws`` command plane.
 - ``PADDOCK_LIVE_RATE_HZ`` (20): record batches per second on ``/ws/live`` unless the client asks
   for another rate.
 """
@@ -33,6 +34,7 @@ class RealtimeConfig:
     client_queue: int = 256
     notification_history: int = 500
     live_rate_hz: float = 20.0
+    ws_max_connections: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RealtimeConfig:
@@ -52,6 +54,7 @@ class RealtimeConfig:
             "cycle_replay": "PADDOCK_CYCLE_REPLAY",
             "client_queue": "PADDOCK_CLIENT_QUEUE",
             "notification_history": "PADDOCK_NOTIFICATION_HISTORY",
+            "ws_max_connections": "PADDOCK_WS_MAX_CONNECTIONS",
         }
         values: dict[str, float | int] = {}
         for name, key in [*floats.items(), *ints.items()]:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -18,10 +18,12 @@ from paddock.api.runtime import Runtime
 from paddock.events import EventBus
 from paddock.exceptions import NotFound
 from paddock.realtime.boundaries import Boundary, BoundaryEvaluator
+from paddock.realtime.command_plane import CommandCache
 from paddock.realtime.config import RealtimeConfig
 from paddock.realtime.control import RuntimeControl
 from paddock.realtime.cycles import CycleEvent, CycleIn, CycleLog, is_notable, outcome, split_posted
 from paddock.realtime.notifications import NotificationLog
+from paddock.realtime.system import CpuSampler, LogRing
 from paddock.sources.base import FeedBatch
 from paddock.store.risk import RiskStore
 
@@ -63,6 +65,11 @@ class Realtime:
     evaluator: BoundaryEvaluator
     notifications: NotificationLog
     control: RuntimeControl
+    cpu: CpuSampler = field(default_factory=CpuSampler)
+    logs: LogRing = field(default_factory=LogRing)
+    commands: CommandCache = field(default_factory=CommandCache)
+    ws_connections: int = 0
+    last_cpu_percent: float | None = None
 
     async def ingest_cycles(self, posted: list[CycleIn]) -> dict[str, int]:
         """Publishes posted cycle events, each followed by its camera frames; logs notable ones.
@@ -165,9 +172,12 @@ async def realtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     realtime = build_realtime(runtime, RealtimeConfig.from_env())
     runtime.hub.add_sink(realtime.on_batch)
     app.state.realtime = realtime
+    paddock_log = logging.getLogger("paddock")
+    paddock_log.addHandler(realtime.logs)
     try:
         yield
     finally:
+        paddock_log.removeHandler(realtime.logs)
         realtime.bus.close_all()
 
 
