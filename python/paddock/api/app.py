@@ -25,6 +25,7 @@ from paddock.api.errors import EXCEPTION_HANDLERS
 from paddock.api.runtime import runtime_lifespan
 from paddock.api.streams.sse import StreamController
 from paddock.config import Settings
+from paddock.realtime.spectators import spectator_allowed
 from paddock.realtime.state import realtime_lifespan
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,10 @@ def _token_guard(token: str) -> Callable[[Request[Any, Any, Any]], None]:
         given = request.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(value, token):
+            spectator = request.query_params.get("spectator_token") or value
+            tokens = getattr(request.app.state.get("realtime"), "spectators", None)
+            if spectator_allowed(request.method, request.url.path, spectator, tokens):
+                return
             raise NotAuthorizedException(
                 detail="missing or wrong API token (Authorization: Bearer)"
             )

@@ -23,6 +23,7 @@ from paddock.realtime.config import RealtimeConfig
 from paddock.realtime.control import RuntimeControl
 from paddock.realtime.cycles import CycleEvent, CycleIn, CycleLog, is_notable, outcome, split_posted
 from paddock.realtime.notifications import NotificationLog
+from paddock.realtime.spectators import SpectatorTokens
 from paddock.realtime.system import CpuSampler, LogRing
 from paddock.sources.base import FeedBatch
 from paddock.store.risk import RiskStore
@@ -68,6 +69,7 @@ class Realtime:
     cpu: CpuSampler = field(default_factory=CpuSampler)
     logs: LogRing = field(default_factory=LogRing)
     commands: CommandCache = field(default_factory=CommandCache)
+    spectators: SpectatorTokens = field(default_factory=SpectatorTokens)
     ws_connections: int = 0
     last_cpu_percent: float | None = None
 

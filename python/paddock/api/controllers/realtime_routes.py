@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 from paddock.api.controllers.control import ControlController
 from paddock.api.controllers.cycles import CyclesController
 from paddock.api.controllers.risk import BoundariesController, RiskLogController
+from paddock.api.controllers.spectators import SpectatorController
 from paddock.api.controllers.v1 import V1Controller
 from paddock.api.streams.sse_realtime import RealtimeStreamController
 from paddock.api.streams.ws_commands import command_plane
@@ -21,4 +22,5 @@ REALTIME_ROUTES: list[ControllerRouterHandler] = [
     live_socket,
     V1Controller,
     command_plane,
+    SpectatorController,
 ]
