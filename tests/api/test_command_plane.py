@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -174,6 +175,12 @@ def test_connection_limit(sync_client: TestClient[Any]) -> None:
             assert receive(third, "error")["code"] == "too_many_connections"
             third.receive_text(timeout=10)
         assert closed.value.code == 1013
+    realtime = sync_client.app.state.realtime
+    for _ in range(200):  # the server notices the two disconnects
+        if realtime.ws_connections == 0:
+            break
+        time.sleep(0.05)
+    assert realtime.ws_connections == 0
     with sync_client.websocket_connect("/ws") as again:
         assert receive(again, "hello")["channels"] == ["status"]
 

@@ -61,3 +61,28 @@ async def test_expired_tokens_and_bad_ttls_are_refused(guarded: AsyncTestClient[
         bad = await c.post("/spectator/token", json={"ttl_s": ttl}, headers=ADMIN)
         assert bad.status_code == 422, ttl
         assert "ttl_s" in bad.json()["detail"]
+
+
+def test_websockets_need_the_token_or_a_spectator_token(settings: Settings) -> None:
+    from litestar.exceptions import WebSocketDisconnect
+    from litestar.testing import TestClient
+
+    with TestClient(create_app(settings.with_(api_token="admin-secret"))) as c:
+        token = c.post("/spectator/token", headers=ADMIN).json()["token"]
+        for url in ("/ws/telemetry", "/ws/live", "/ws", "/ws?token=wrong"):
+            with pytest.raises(WebSocketDisconnect) as closed, c.websocket_connect(url) as ws:
+                ws.receive_text(timeout=10)
+            assert closed.value.code == 4401, url
+        with c.websocket_connect("/ws?token=admin-secret") as ws:
+            assert ws.receive_json(timeout=10)["type"] == "hello"
+        with c.websocket_connect("/ws/live", headers=ADMIN) as ws:
+            assert ws.receive_bytes(timeout=10)
+        with c.websocket_connect(f"/ws/live?spectator_token={token}") as ws:
+            assert ws.receive_bytes(timeout=10)
+        # A spectator may watch, not command.
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            c.websocket_connect(f"/ws?spectator_token={token}") as ws,
+        ):
+            ws.receive_text(timeout=10)
+        assert closed.value.code == 4401

@@ -49,18 +49,9 @@ def test_stalled_client_loses_oldest_and_others_get_everything(server: ServerPro
             assert json.loads(await asyncio.wait_for(stalled.recv(), 10))["cycle_id"] == -1
             assert json.loads(await asyncio.wait_for(reader.recv(), 10))["cycle_id"] == -1
 
-            async def post_all() -> None:
-                async with httpx.AsyncClient(base_url=server.base_url, timeout=30.0) as http:
-                    for start in range(0, EVENTS, 10):
-                        batch = [
-                            cycle(n, camera_frames={"top": FRAME}) for n in range(start, start + 10)
-                        ]
-                        response = await http.post("/api/telemetry/cycles", json=batch)
-                        assert response.status_code == 200
-
-            async def read_all() -> list[int]:
+            async def read(count: int) -> list[int]:
                 ids = []
-                while len(ids) < EVENTS:
+                while len(ids) < count:
                     message = await asyncio.wait_for(reader.recv(), 30)
                     if isinstance(message, str):
                         body = json.loads(message)
@@ -69,7 +60,17 @@ def test_stalled_client_loses_oldest_and_others_get_everything(server: ServerPro
                             ids.append(body["cycle_id"])
                 return ids
 
-            _, ids = await asyncio.gather(post_all(), read_all())
+            # The reader keeps up (it reads each batch before the next is posted); the stalled
+            # client's queue overflows many times over meanwhile.
+            ids: list[int] = []
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=30.0) as http:
+                for start in range(0, EVENTS, 10):
+                    batch = [
+                        cycle(n, camera_frames={"top": FRAME}) for n in range(start, start + 10)
+                    ]
+                    response = await http.post("/api/telemetry/cycles", json=batch)
+                    assert response.status_code == 200
+                    ids += await read(10)
             # Now drain the stalled client: somewhere it was told it lost messages.
             notices: list[object] = []
             for _ in range(EVENTS * 2 + 50):

@@ -23,6 +23,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
 from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
+from paddock.api.streams.ws_auth import ws_token_guard
 from paddock.exceptions import PaddockError
 from paddock.realtime.command_plane import (
     ACTIONS,
@@ -168,7 +169,7 @@ class _Connection:
             await self.send(result)
 
 
-@websocket("/ws", dependencies=REALTIME_DEPENDENCIES)
+@websocket("/ws", dependencies=REALTIME_DEPENDENCIES, guards=[ws_token_guard])
 async def command_plane(
     socket: WebSocket[Any, Any, Any], realtime: NamedDependency[Realtime]
 ) -> None:
