@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,3 +76,22 @@ def test_ws_telemetry_replay_and_ping(server: ServerProcess) -> None:
     ids, ping = asyncio.run(run())
     assert ids == list(range(10, 60))
     assert json.loads(ping) == {"type": "ping"}
+
+
+def test_shutdown_closes_open_command_plane_connections(server: ServerProcess) -> None:
+    url = server.base_url.replace("http", "ws") + "/ws"
+
+    async def run() -> int | None:
+        async with websockets.connect(url) as ws:
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "hello"
+            stopping = asyncio.create_task(asyncio.to_thread(server.stop))
+            with contextlib.suppress(websockets.ConnectionClosed):
+                for _ in range(1000):  # status broadcasts until the server goes
+                    await asyncio.wait_for(ws.recv(), 10)
+            await stopping
+            return ws.close_code
+
+    code = asyncio.run(run())
+    # The server went by itself (not killed after the stop timeout), and the socket closed.
+    assert server.proc.returncode not in (None, -9), server.log()
+    assert code in (1001, 1006), code

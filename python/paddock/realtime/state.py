@@ -72,6 +72,8 @@ class Realtime:
     spectators: SpectatorTokens = field(default_factory=SpectatorTokens)
     ws_connections: int = 0
     last_cpu_percent: float | None = None
+    #: Set when the server shuts down, so open command-plane connections close.
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def ingest_cycles(self, posted: list[CycleIn]) -> dict[str, int]:
         """Publishes posted cycle events, each followed by its camera frames; logs notable ones.
@@ -180,6 +182,7 @@ async def realtime_lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         paddock_log.removeHandler(realtime.logs)
+        realtime.closing.set()
         realtime.bus.close_all()
 
 

@@ -37,6 +37,7 @@ from paddock.realtime.command_plane import (
 from paddock.realtime.state import Realtime
 
 CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_GOING_AWAY = 1001
 MIN_INTERVAL_S = 0.05
 
 
@@ -187,9 +188,11 @@ async def command_plane(
     connection = _Connection(socket, realtime)
     try:
         await connection.send({"v": PROTOCOL_VERSION, "type": "hello", "channels": ["status"]})
+        closing = asyncio.create_task(realtime.closing.wait())
         tasks = [
             asyncio.create_task(connection.receive()),
             asyncio.create_task(connection.broadcast()),
+            closing,
         ]
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -200,5 +203,8 @@ async def command_plane(
         for task in done:
             with contextlib.suppress(WebSocketDisconnect):
                 task.result()
+        if closing in done:
+            with contextlib.suppress(Exception):
+                await socket.close(code=CLOSE_GOING_AWAY, reason="server shutting down")
     finally:
         realtime.ws_connections -= 1
