@@ -189,3 +189,27 @@ class Hub:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.poll_interval_s)
         await self.drain_once()
+
+    @property
+    def publishing(self) -> bool:
+        """True while the pump drains feeds and publishes their batches."""
+        return self._task is not None
+
+    async def pause(self) -> None:
+        """Stops publishing after a last drain; feeds keep their sockets and ring buffers."""
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def resume(self) -> None:
+        """Publishes again; what feeds received while paused is drained and not published."""
+        if self._task is not None:
+            return
+        for feed in self.feeds.values():
+            try:
+                feed.drain()
+            except Exception:
+                log.exception("draining feed %s failed", feed.name)
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._pump(), name="paddock-hub")

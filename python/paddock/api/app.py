@@ -21,6 +21,7 @@ from paddock.api.controllers.coaching import CoachingController
 from paddock.api.controllers.live import LiveController
 from paddock.api.controllers.mcap_sessions import McapSessionsController
 from paddock.api.controllers.progress import PROGRESS_ROUTES
+from paddock.api.controllers.realtime_routes import REALTIME_ROUTES
 from paddock.api.controllers.recording_control import RecordingControlController
 from paddock.api.controllers.recordings import RecordingsController
 from paddock.api.controllers.session_routes import SESSION_ROUTES
@@ -30,6 +31,8 @@ from paddock.api.errors import EXCEPTION_HANDLERS
 from paddock.api.runtime import runtime_lifespan
 from paddock.api.streams.sse import StreamController
 from paddock.config import Settings
+from paddock.realtime.spectators import spectator_allowed
+from paddock.realtime.state import realtime_lifespan
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ def _token_guard(token: str) -> Callable[[Request[Any, Any, Any]], None]:
         given = request.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(value, token):
+            spectator = request.query_params.get("spectator_token") or value
+            tokens = getattr(request.app.state.get("realtime"), "spectators", None)
+            if spectator_allowed(request.method, request.url.path, spectator, tokens):
+                return
             raise NotAuthorizedException(
                 detail="missing or wrong API token (Authorization: Bearer)"
             )
@@ -80,9 +87,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *PROGRESS_ROUTES,
             CoachingController,
             *TRACK_ROUTES,
+            *REALTIME_ROUTES,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
-        lifespan=[runtime_lifespan],
+        lifespan=[runtime_lifespan, realtime_lifespan],
         state=State({"settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=_token_guard(settings.api_token) if settings.api_token else None,

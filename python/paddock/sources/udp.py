@@ -49,8 +49,11 @@ class UdpSource(Feed):
         self._native: Any = None
 
     def start(self) -> None:
-        """Binds and starts the receive thread; a failed bind leaves the feed ``unavailable``."""
-        if self._native is None:
+        """Binds and starts the receive thread; a failed bind leaves the feed ``unavailable``.
+
+        A stopped feed starts afresh (a new socket and an empty ring buffer).
+        """
+        if self._native is None or self._native.stats()["state"] == "stopped":
             self._native = UdpFeed(
                 self.name,
                 self.protocol,

@@ -10,6 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from paddock.exceptions import InvalidArgument
+
+_TOO_LARGE = "a number in the request is beyond what the store holds (64-bit integers)"
+
 # Each entry migrates the schema from version i to i + 1. Append, never edit.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -71,6 +75,24 @@ MIGRATIONS: tuple[str, ...] = (
         first_seen_ns INTEGER NOT NULL
     );
     """,
+    # Boundaries (limit configs) and the risk log: one row per notable cycle or limit violation.
+    """
+    CREATE TABLE boundaries (
+        name TEXT PRIMARY KEY,
+        created_ns INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE TABLE risk_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts_ns INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        risk_rank INTEGER NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('reject', 'clamp', 'pass')),
+        latency_ms REAL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX risk_events_ts ON risk_events (ts_ns);
+    """,
 )
 
 
@@ -110,6 +132,9 @@ class Catalog:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+            except OverflowError as exc:
+                self._db.execute("ROLLBACK")
+                raise InvalidArgument(_TOO_LARGE) from exc
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -173,6 +198,13 @@ class Catalog:
             yield db
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """Rows of one read-only statement."""
+        """Rows of one read-only statement.
+
+        Raises:
+            InvalidArgument: A parameter is an integer SQLite cannot hold (beyond 64 bits).
+        """
         with self._lock:
-            return list(self._db.execute(sql, params).fetchall())
+            try:
+                return list(self._db.execute(sql, params).fetchall())
+            except OverflowError as exc:
+                raise InvalidArgument(_TOO_LARGE) from exc

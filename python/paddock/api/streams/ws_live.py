@@ -1,0 +1,100 @@
+"""``WS /ws/live``: every feed's frames as Arrow IPC stream messages, for live charts.
+
+The first message (binary) is the schema: ``feed``, ``ts_ns``, ``t_s`` and the canonical channels
+(or those named in ``channels``). Then, ``rate_hz`` times a second (20 by default,
+``PADDOCK_LIVE_RATE_HZ``), one record batch with every frame that arrived since the last one;
+nothing is sent while nothing arrives. Concatenated, the binary messages are one valid Arrow IPC
+stream. Text messages are notices: ``{"type": "lagged", "dropped": n}`` when the client fell
+behind and lost ``n`` of the hub's batches. A bad query closes the socket with code 1008 and the
+reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import polars as pl
+from litestar import WebSocket, websocket
+from litestar.di import NamedDependency
+from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromQuery
+
+from paddock.api.arrow_ipc import batch_message, conform, live_schema, schema_message
+from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
+from paddock.api.runtime import Runtime
+from paddock.api.streams.ws_auth import ws_token_guard
+from paddock.hub import Lagged
+from paddock.realtime.state import Realtime
+
+CLOSE_POLICY = 1008
+CLOSE_GOING_AWAY = 1001
+
+
+def _split(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@websocket("/ws/live", dependencies=REALTIME_DEPENDENCIES, guards=[ws_token_guard])
+async def live_socket(
+    socket: WebSocket[Any, Any, Any],
+    runtime: NamedDependency[Runtime],
+    realtime: NamedDependency[Realtime],
+    feeds: FromQuery[str | None] = None,
+    channels: FromQuery[str | None] = None,
+    rate_hz: FromQuery[float | None] = None,
+) -> None:
+    """Streams the schema, then record batches at ``rate_hz``."""
+    await socket.accept()
+    rate = realtime.config.live_rate_hz if rate_hz is None else rate_hz
+    if not 0 < rate <= 1000:
+        await socket.close(code=CLOSE_POLICY, reason=f"rate_hz must be in (0, 1000], got {rate}")
+        return
+    try:
+        schema = live_schema(_split(channels))
+    except ValueError as exc:
+        await socket.close(code=CLOSE_POLICY, reason=str(exc)[:120])
+        return
+    wanted = set(_split(feeds) or runtime.hub.feeds)
+    subscription = runtime.hub.subscribe(maxsize=realtime.config.client_queue)
+
+    async def forward() -> None:
+        await socket.send_bytes(schema_message(schema))
+        while not subscription.closed:
+            await asyncio.sleep(1.0 / rate)
+            parts: list[pl.DataFrame] = []
+            dropped = 0
+            while (item := await subscription.get(timeout_s=0)) is not None:
+                if isinstance(item, Lagged):
+                    dropped += item.dropped
+                elif item.feed in wanted and item.frames.num_rows:
+                    parts.append(conform(item.feed, item.frames, schema))
+            if dropped:
+                await socket.send_text(json.dumps({"type": "lagged", "dropped": dropped}))
+            if parts:
+                await socket.send_bytes(batch_message(pl.concat(parts, how="vertical")))
+
+    async def receive() -> None:
+        while True:
+            await socket.receive_data(mode="text")
+
+    tasks = [asyncio.create_task(forward()), asyncio.create_task(receive())]
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await task
+        for task in done:
+            with contextlib.suppress(WebSocketDisconnect):
+                task.result()
+        if subscription.closed:
+            with contextlib.suppress(Exception):
+                await socket.close(code=CLOSE_GOING_AWAY, reason="server shutting down")
+    finally:
+        subscription.close()

@@ -1,0 +1,78 @@
+"""``WS /ws/telemetry``: DAM's live cycle stream.
+
+On connect the client gets the newest 50 cycle events (``PADDOCK_CYCLE_REPLAY``), then every new
+one as it arrives, each followed by its camera frames as binary messages (``0x01``, name length,
+UTF-8 name, JPEG bytes). ``{"type": "ping"}`` is sent every 30 s (``PADDOCK_WS_PING_S``). A
+client that falls behind loses its oldest messages and gets ``{"type": "lagged", "dropped": n}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from typing import Any
+
+from litestar import WebSocket, websocket
+from litestar.di import NamedDependency
+from litestar.exceptions import WebSocketDisconnect
+
+from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
+from paddock.api.streams.ws_auth import ws_token_guard
+from paddock.hub import Lagged
+from paddock.realtime.cycles import FRAME_MAGIC
+from paddock.realtime.state import Realtime
+
+CLOSE_GOING_AWAY = 1001
+PING = '{"type":"ping"}'
+
+
+@websocket("/ws/telemetry", dependencies=REALTIME_DEPENDENCIES, guards=[ws_token_guard])
+async def telemetry_socket(
+    socket: WebSocket[Any, Any, Any], realtime: NamedDependency[Realtime]
+) -> None:
+    """Replays the newest cycle events, then streams new ones and their camera frames."""
+    await socket.accept()
+    replay, subscription = realtime.cycles.connect(realtime.config.cycle_replay)
+    ping_s = realtime.config.ws_ping_s
+
+    async def forward() -> None:
+        for message in replay:
+            await socket.send_text(message.decode())
+        next_ping = time.monotonic() + ping_s
+        while not subscription.closed:
+            item = await subscription.get(timeout_s=max(0.0, next_ping - time.monotonic()))
+            if time.monotonic() >= next_ping:
+                await socket.send_text(PING)
+                next_ping = time.monotonic() + ping_s
+            if item is None:
+                continue
+            if isinstance(item, Lagged):
+                await socket.send_text(json.dumps({"type": "lagged", "dropped": item.dropped}))
+            elif item[:1] == bytes((FRAME_MAGIC,)):
+                await socket.send_bytes(item)
+            else:
+                await socket.send_text(item.decode())
+
+    async def receive() -> None:
+        # Clients have nothing to say; reading notices when they go.
+        while True:
+            await socket.receive_data(mode="text")
+
+    tasks = [asyncio.create_task(forward()), asyncio.create_task(receive())]
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await task
+        for task in done:
+            with contextlib.suppress(WebSocketDisconnect):
+                task.result()
+        if subscription.closed:
+            with contextlib.suppress(Exception):
+                await socket.close(code=CLOSE_GOING_AWAY, reason="server shutting down")
+    finally:
+        subscription.close()
