@@ -16,7 +16,7 @@ alias t := test
 # Create the virtualenv, install paddock's dependencies and build the extension into it.
 [group("setup")]
 setup:
-    test -x {{py}} || python3 -m venv {{venv}}
+    {{py}} -m pip --version >/dev/null 2>&1 || python3 -m venv --clear {{venv}}
     {{py}} -m pip install --quiet --disable-pip-version-check --upgrade pip "maturin>=1.9,<2"
     {{venv}}/bin/maturin develop --quiet --extras dev --profile {{profile}}
 
