@@ -79,6 +79,14 @@ def test_websockets_need_the_token_or_a_spectator_token(settings: Settings) -> N
             assert ws.receive_bytes(timeout=10)
         with c.websocket_connect(f"/ws/live?spectator_token={token}") as ws:
             assert ws.receive_bytes(timeout=10)
+        # Every socket needs the token, the session events' too.
+        session = c.post("/api/sessions", json={"name": "guarded"}, headers=ADMIN).json()
+        events = f"/ws/sessions/{session['id']}"
+        with pytest.raises(WebSocketDisconnect) as closed, c.websocket_connect(events) as ws:
+            ws.receive_text(timeout=10)
+        assert closed.value.code == 4401
+        with c.websocket_connect(f"{events}?token=admin-secret") as ws:
+            assert ws.receive_json(timeout=10)["event"] == "connected"
         # A spectator may watch, not command.
         with (
             pytest.raises(WebSocketDisconnect) as closed,

@@ -30,6 +30,7 @@ from paddock.api.deps import provide_runtime
 from paddock.api.errors import EXCEPTION_HANDLERS
 from paddock.api.runtime import runtime_lifespan
 from paddock.api.streams.sse import StreamController
+from paddock.api.streams.ws_auth import ws_token_guard
 from paddock.config import Settings
 from paddock.realtime.spectators import spectator_allowed
 from paddock.realtime.state import realtime_lifespan
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=_token_guard(settings.api_token) if settings.api_token else None,
+        guards=[ws_token_guard],
         openapi_config=OpenAPIConfig(
             title="paddock",
             version=__version__,

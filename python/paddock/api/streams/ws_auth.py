@@ -1,5 +1,8 @@
 """The API token on WebSockets: the HTTP token check does not run for them, this guard does.
 
+It is installed on the whole app, so it covers every WebSocket route; HTTP requests pass through
+it untouched (the app's ``before_request`` check handles them).
+
 When the server requires an API token, a WebSocket client gives it as ``Authorization: Bearer``
 or, since browsers cannot set headers on a WebSocket, as ``?token=…``. A spectator token
 (``?spectator_token=…``) opens the read-only streams ``/ws/telemetry`` and ``/ws/live``. A
@@ -12,6 +15,7 @@ import hmac
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import WebSocketException
 from litestar.handlers.base import BaseRouteHandler
 
@@ -27,6 +31,8 @@ def ws_token_guard(
     Raises:
         WebSocketException: Code 4401, the token is missing, wrong, expired or revoked.
     """
+    if connection.scope["type"] != ScopeType.WEBSOCKET:
+        return
     required: str | None = connection.app.state.settings.api_token
     if not required:
         return

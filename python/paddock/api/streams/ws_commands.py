@@ -23,7 +23,6 @@ from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
 from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
-from paddock.api.streams.ws_auth import ws_token_guard
 from paddock.exceptions import PaddockError
 from paddock.realtime.command_plane import (
     ACTIONS,
@@ -170,7 +169,7 @@ class _Connection:
             await self.send(result)
 
 
-@websocket("/ws", dependencies=REALTIME_DEPENDENCIES, guards=[ws_token_guard])
+@websocket("/ws", dependencies=REALTIME_DEPENDENCIES)
 async def command_plane(
     socket: WebSocket[Any, Any, Any], realtime: NamedDependency[Realtime]
 ) -> None:

@@ -25,7 +25,6 @@ from litestar.params import FromQuery
 from paddock.api.arrow_ipc import batch_message, conform, live_schema, schema_message
 from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
 from paddock.api.runtime import Runtime
-from paddock.api.streams.ws_auth import ws_token_guard
 from paddock.hub import Lagged
 from paddock.realtime.state import Realtime
 
@@ -39,7 +38,7 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-@websocket("/ws/live", dependencies=REALTIME_DEPENDENCIES, guards=[ws_token_guard])
+@websocket("/ws/live", dependencies=REALTIME_DEPENDENCIES)
 async def live_socket(
     socket: WebSocket[Any, Any, Any],
     runtime: NamedDependency[Runtime],

@@ -19,7 +19,6 @@ from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
 from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
-from paddock.api.streams.ws_auth import ws_token_guard
 from paddock.hub import Lagged
 from paddock.realtime.cycles import FRAME_MAGIC
 from paddock.realtime.state import Realtime
@@ -28,7 +27,7 @@ CLOSE_GOING_AWAY = 1001
 PING = '{"type":"ping"}'
 
 
-@websocket("/ws/telemetry", dependencies=REALTIME_DEPENDENCIES, guards=[ws_token_guard])
+@websocket("/ws/telemetry", dependencies=REALTIME_DEPENDENCIES)
 async def telemetry_socket(
     socket: WebSocket[Any, Any, Any], realtime: NamedDependency[Realtime]
 ) -> None:
