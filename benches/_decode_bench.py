@@ -57,6 +57,23 @@ def arguments(description: str, n: int, *, chunk: int = 0) -> argparse.Namespace
     return parser.parse_args()
 
 
+def batch_rows(decode_batch: Callable[..., Any], table: str | None) -> BatchDecode:
+    """A :data:`BatchDecode` over a protocol's ``decode_batch``: no rejection allowed; counts the
+    rows of ``table`` (every table's when None).
+
+    Each result is dropped once counted, as a file import or a feed does, so the allocator reuses
+    its memory instead of asking the kernel for fresh pages.
+    """
+
+    def batch(part: Sequence[bytes], ts_ns: Sequence[int]) -> int:
+        result = decode_batch(part, ts_ns=ts_ns)
+        assert result.errors == 0, result.first_errors
+        tables = result.batches.values() if table is None else [result.batches[table]]
+        return int(sum(b.num_rows for b in tables))
+
+    return batch
+
+
 def _best(repeat: int, run: Callable[[], int], expected_rows: int) -> float:
     best = math.inf
     for _ in range(repeat):

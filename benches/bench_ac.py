@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import os
 import struct
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,10 +129,7 @@ def main() -> None:
     data = [base[i % len(base)] for i in range(args.n)]
     bench.check_agreement(base[:: max(1, len(base) // 200)], ac.decode, decode_python)
 
-    def batch(part: Sequence[bytes], ts_ns: Sequence[int]) -> int:
-        result = ac.decode_batch(part, ts_ns=ts_ns)
-        assert result.errors == 0, result.first_errors
-        return int(result.batches["car_info"].num_rows)
+    batch = bench.batch_rows(ac.decode_batch, "car_info")
 
     bench.run(data, batch, decode_python, rows=args.n, repeat=args.repeat)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Sequence
 from typing import Any
 
 import _decode_bench as bench
@@ -174,10 +173,7 @@ def main() -> None:
     data = (unique * (args.n // len(unique) + 1))[: args.n]
     print(f"messages: {len(data):,} ({CARS} cars per update interval)")
 
-    def batch(part: Sequence[bytes], ts_ns: Sequence[int]) -> int:
-        result = acc.decode_batch(part, ts_ns=ts_ns)
-        assert result.errors == 0, result.first_errors
-        return int(sum(b.num_rows for b in result.batches.values()))
+    batch = bench.batch_rows(acc.decode_batch, None)
 
     bench.run(data, batch, decode_python, rows=args.n, repeat=args.repeat, unit="messages")
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import struct
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import _decode_bench as bench
@@ -216,12 +215,7 @@ def main() -> None:
     print(f"generated {args.n:,} datagrams in {time.perf_counter() - started:.1f} s")
     bench.check_agreement(data[:: max(1, args.n // 200)], pcars2.decode, decode_python)
 
-    def batch(part: Sequence[bytes], ts_ns: Sequence[int]) -> int:
-        # Each result dropped once counted, as a file import or a feed does, so the allocator
-        # reuses its memory instead of asking the kernel for fresh pages.
-        result = pcars2.decode_batch(part, ts_ns=ts_ns)
-        assert result.errors == 0, result.first_errors
-        return int(result.batches["telemetry"].num_rows)
+    batch = bench.batch_rows(pcars2.decode_batch, "telemetry")
 
     bench.run(data, batch, decode_python, rows=args.n, repeat=args.repeat, chunk=args.chunk)
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import polars as pl
 from litestar import Controller, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.types import ControllerRouterHandler
@@ -64,6 +64,29 @@ def laps_envelope(runtime: Runtime, session_id: str, method: str | None) -> dict
         "method": "all",
     }
     return {"laps": [full, *env.to_dicts()], "track_length_m": length}
+
+
+def analytic_query(
+    throttle_th: Annotated[float | None, QueryParameter(ge=0.0, le=1.0)] = None,
+    brake_th: Annotated[float | None, QueryParameter(ge=0.0, le=1.0)] = None,
+    low_max: Annotated[float | None, QueryParameter(gt=0.0)] = None,
+    med_max: Annotated[float | None, QueryParameter(gt=0.0)] = None,
+    segment_m: Annotated[float | None, QueryParameter(ge=5.0)] = None,
+    lap: FromQuery[int | None] = None,
+) -> dict[str, Any]:
+    """The analytics' tuning parameters, from the query (one declaration for every path)."""
+    return {
+        "throttle_th": throttle_th,
+        "brake_th": brake_th,
+        "low_max": low_max,
+        "med_max": med_max,
+        "segment_m": segment_m,
+        "lap": lap,
+    }
+
+
+ANALYTIC_QUERY = {"analytic_params": Provide(analytic_query, sync_to_thread=False)}
+"""The dependency both analytic handlers take their parameters from."""
 
 
 def analytic(
@@ -137,29 +160,16 @@ class AnalysisController(Controller):
         """The lap envelope: ``Full session`` first, then each lap with its method and flags."""
         return laps_envelope(runtime, session_id, method)
 
-    @get("/analytics/{name:str}", sync_to_thread=True)
+    @get("/analytics/{name:str}", sync_to_thread=True, dependencies=ANALYTIC_QUERY)
     def analytic(
         self,
         runtime: NamedDependency[Runtime],
         session_id: FromPath[str],
         name: FromPath[str],
-        throttle_th: Annotated[float | None, QueryParameter(ge=0.0, le=1.0)] = None,
-        brake_th: Annotated[float | None, QueryParameter(ge=0.0, le=1.0)] = None,
-        low_max: Annotated[float | None, QueryParameter(gt=0.0)] = None,
-        med_max: Annotated[float | None, QueryParameter(gt=0.0)] = None,
-        segment_m: Annotated[float | None, QueryParameter(ge=5.0)] = None,
-        lap: FromQuery[int | None] = None,
+        analytic_params: NamedDependency[dict[str, Any]],
     ) -> dict[str, Any]:
         """One analytic by name (``lap_time_table``, ``ideal_lap``, ``pedal_behavior`` …)."""
-        params = {
-            "throttle_th": throttle_th,
-            "brake_th": brake_th,
-            "low_max": low_max,
-            "med_max": med_max,
-            "segment_m": segment_m,
-            "lap": lap,
-        }
-        return analytic(runtime, session_id, name, params)
+        return analytic(runtime, session_id, name, analytic_params)
 
     @get("/signals", sync_to_thread=True)
     def signals(
@@ -257,22 +267,9 @@ def _pitwall_analytic(name: str) -> HTTPRouteHandler:
     def handler(
         runtime: NamedDependency[Runtime],
         session_id: FromPath[str],
-        throttle_th: Annotated[float | None, QueryParameter(ge=0.0, le=1.0)] = None,
-        brake_th: Annotated[float | None, QueryParameter(ge=0.0, le=1.0)] = None,
-        low_max: Annotated[float | None, QueryParameter(gt=0.0)] = None,
-        med_max: Annotated[float | None, QueryParameter(gt=0.0)] = None,
-        segment_m: Annotated[float | None, QueryParameter(ge=5.0)] = None,
-        lap: FromQuery[int | None] = None,
+        analytic_params: NamedDependency[dict[str, Any]],
     ) -> dict[str, Any]:
-        params = {
-            "throttle_th": throttle_th,
-            "brake_th": brake_th,
-            "low_max": low_max,
-            "med_max": med_max,
-            "segment_m": segment_m,
-            "lap": lap,
-        }
-        return analytic(runtime, session_id, name, params)
+        return analytic(runtime, session_id, name, analytic_params)
 
     handler.__doc__ = f"Pitwall's ``/session/<sid>/{name}``: {ANALYTICS[name].__doc__}"
     handler.__name__ = f"pitwall_{name}"
@@ -281,6 +278,7 @@ def _pitwall_analytic(name: str) -> HTTPRouteHandler:
         tags=["pitwall"],
         sync_to_thread=True,
         name=f"pitwall_{name}",
+        dependencies=ANALYTIC_QUERY,
     )(handler)
 
 
