@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import random
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -190,3 +193,55 @@ def test_canonical_values_of_a_state() -> None:
 def test_bad_speed_is_refused() -> None:
     with pytest.raises(ValueError, match="speed"):
         CanSimulator("bmw_e46_m3", bus_factory("virtual", "unused"), speed=0.0)
+
+
+@pytest.mark.e2e
+def test_simulator_process_feeds_another_process_over_udp_multicast() -> None:
+    """``paddock simulate --can`` in its own process reaches this one on ``udp_multicast``."""
+    pytest.importorskip("msgpack")
+    group = f"239.74.{random.randint(1, 254)}.{random.randint(1, 254)}"
+    bus = can.Bus(interface="udp_multicast", channel=group)
+    command = [
+        sys.executable,
+        "-m",
+        "paddock.cli",
+        "simulate",
+        "--can",
+        "--can-interface",
+        "udp_multicast",
+        "--can-channel",
+        group,
+        "--simulate-speed",
+        "4",
+        "--duration",
+        "4",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        got: list[can.Message] = []
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            message = bus.recv(timeout=0.2)
+            if message is not None:
+                got.append(message)
+        got.extend(_drain(bus))
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+        bus.shutdown()
+    assert process.returncode == 0, err
+    assert "sent " in out
+    car = load_car("bmw_e46_m3")
+    decoded = car.decoder().decode(
+        [round(m.timestamp * 1e9) for m in got],
+        [m.arbitration_id for m in got],
+        [bytes(m.data) for m in got],
+    )
+    assert decoded.stats.unknown_id == 0 and decoded.stats.short == 0
+    # Multicast on loopback may drop a datagram; nearly all 4 s of every frame arrive.
+    for frame_id, rate in car.frame_rates().items():
+        name = next(c.message for c in car.channels if c.frame_id == frame_id)
+        assert decoded[name].height >= 0.9 * 4 * rate, name
+    assert decoded["AIM_VEHICLE"]["vehicle_speed"].max() > 10
