@@ -28,10 +28,19 @@ def _serve(args: argparse.Namespace) -> int:
             sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
             api_token=args.api_token,
+            car=args.car,
         )
     except ConfigError as exc:
         print(f"paddock serve: {exc}", file=sys.stderr)
         return 2
+    if settings.car:
+        from paddock.can.cars import CarConfigError, load_car
+
+        try:
+            load_car(settings.car, settings.data_dir)
+        except CarConfigError as exc:
+            print(f"paddock serve: --car: {exc}", file=sys.stderr)
+            return 2
     # The ASGI factory runs in granian's worker and reads the same settings from the environment.
     env = {
         "PADDOCK_HOST": settings.host,
@@ -52,6 +61,8 @@ def _serve(args: argparse.Namespace) -> int:
         env["PADDOCK_SIM_LAP_SECONDS"] = str(settings.sim_lap_seconds)
     if settings.api_token:
         env["PADDOCK_API_TOKEN"] = settings.api_token
+    if settings.car:
+        env["PADDOCK_CAR"] = settings.car
     # The worker stops itself when this process dies (even by SIGKILL): see paddock.api.runtime.
     env["PADDOCK_SUPERVISOR_PID"] = str(os.getpid())
     os.environ.update(env)
@@ -123,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")
     serve.add_argument("--api-token", help="require this bearer token (needed off loopback)")
+    serve.add_argument(
+        "--car",
+        "--can-car-config",
+        dest="car",
+        help="the loaded car config: an id (bmw_e46_m3) or a .yaml path",
+    )
     serve.set_defaults(func=_serve)
 
     simulate = sub.add_parser("simulate", help="drive a simulated car and send game telemetry")

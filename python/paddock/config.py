@@ -62,6 +62,8 @@ class Settings:
         recording_segment_s: Start a new MCAP segment once the current one spans this many
             seconds (default: one file per recording).
         recording_protection_s: A recording younger than this stops only with ``force``.
+        car: The loaded car config: an id (``bmw_e46_m3``; a user's own in
+            ``<data_dir>/cars/`` first, then paddock's shipped ones) or a ``.yaml`` path.
     """
 
     host: str = "127.0.0.1"
@@ -84,6 +86,7 @@ class Settings:
     recording_segment_mb: float | None = None
     recording_segment_s: float | None = None
     recording_protection_s: float = 0.0
+    car: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -118,6 +121,7 @@ class Settings:
             "recording_segment_mb": ("PADDOCK_RECORDING_SEGMENT_MB",),
             "recording_segment_s": ("PADDOCK_RECORDING_SEGMENT_S",),
             "recording_protection_s": ("PADDOCK_RECORDING_PROTECTION_S",),
+            "car": ("PADDOCK_CAR",),
         }
         names = {f.name for f in fields(cls)}
         for name, keys in sources.items():
