@@ -279,3 +279,15 @@ def test_scan_reports_broken_files_and_keeps_good_ones(tmp_path: Path) -> None:
     assert "my_car" not in [c.id for c in scan.cars]
     assert len(scan.errors) == 1 and "my_car.yaml: year: missing" in str(scan.errors[0])
     assert isinstance(scan.errors[0], ValueError)
+
+
+def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
+    path = _write(tmp_path, _e46())
+    first = load_car(path)
+    assert load_car(path) is first  # unchanged: the loaded config is reused
+    path.write_text(_e46(**{"year: 2003": "year: 2004"}))
+    assert load_car(path).year == 2004
+    dbc = path.parent / f"{E46}.dbc"
+    dbc.write_text(dbc.read_text().replace("SG_ rpm :", "SG_ revs :"))
+    with pytest.raises(CarConfigError, match=r"has no signal 'rpm'"):
+        load_car(path)
