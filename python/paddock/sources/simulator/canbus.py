@@ -255,7 +255,7 @@ class CanSimulator:
     """A car lapping a track whose channels go out as CAN frames encoded with its DBC.
 
     Args:
-        car: A car config or its id (``bmw_e46_m3``).
+        car: A car config, its id (``bmw_e46_m3``) or its ``.yaml`` path.
         bus_factory: Opens the python-can bus to send on, e.g.
             ``lambda: can.Bus(interface="virtual", channel="paddock")``.
         speed: Time multiplier: simulated seconds per wall-clock second.
@@ -276,7 +276,7 @@ class CanSimulator:
 
     def __init__(
         self,
-        car: CarConfig | str,
+        car: CarConfig | str | Path,
         bus_factory: BusFactory,
         speed: float = 1.0,
         lap_seconds: float | None = DEFAULT_LAP_SECONDS,
