@@ -200,7 +200,10 @@ def test_simulator_process_feeds_another_process_over_udp_multicast() -> None:
     """``paddock simulate --can`` in its own process reaches this one on ``udp_multicast``."""
     pytest.importorskip("msgpack")
     group = f"239.74.{random.randint(1, 254)}.{random.randint(1, 254)}"
-    bus = can.Bus(interface="udp_multicast", channel=group)
+    try:
+        bus = can.Bus(interface="udp_multicast", channel=group)
+    except OSError as exc:  # no multicast on this machine's loopback
+        pytest.skip(f"udp_multicast bus cannot be opened here: {exc}")
     command = [
         sys.executable,
         "-m",
