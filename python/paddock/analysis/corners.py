@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from paddock.analysis._frame import GRAVITY_MS2
+from paddock.analysis._frame import GRAVITY_MS2, interp_within
 
 CORNER_SCHEMA: dict[str, pl.DataType] = {
     "number": pl.Int32(),
@@ -219,27 +219,28 @@ def corner_passes(frame: pl.DataFrame, corners: pl.DataFrame) -> pl.DataFrame:
         else pl.lit(None, pl.Float64).alias("throttle_mean")
     )
     stats = inside.group_by("lap_no", "_slot").agg(aggs)
-    edges = np.concatenate([starts, ends])
-    rows: list[dict[str, Any]] = []
-    for (lap,), part in frame.sort("t_s").group_by("lap_no", maintain_order=True):
-        pd_ = part["lap_dist_m"].to_numpy()
-        t_edge = np.interp(edges, pd_, part["lap_t_s"].to_numpy())
-        v_edge = np.interp(edges, pd_, part["speed_kmh"].cast(pl.Float64).to_numpy())
-        n = len(starts)
-        for k in range(n):
-            rows.append(
-                {
-                    "lap": lap,
-                    "_slot": k,
-                    "corner": numbers[k],
-                    "name": names[k],
-                    "entry_kmh": float(v_edge[k]),
-                    "exit_kmh": float(v_edge[n + k]),
-                    "time_s": float(t_edge[n + k] - t_edge[k]),
-                }
-            )
+    # Time and speed at every corner's entry and exit on every lap: one interpolation call.
+    laps = frame["lap_no"].unique(maintain_order=True).cast(pl.Int32)
+    n, count = len(starts), laps.len()
+    lap_ids = frame["lap_no"].to_numpy()
+    at_laps = np.repeat(laps.to_numpy(), 2 * n)
+    at_d = np.tile(np.concatenate([starts, ends]), count)
+    t_edge = interp_within(lap_ids, d, frame["lap_t_s"].to_numpy(), at_laps, at_d).reshape(
+        count, 2 * n
+    )
+    v_edge = interp_within(
+        lap_ids, d, frame["speed_kmh"].cast(pl.Float64).to_numpy(), at_laps, at_d
+    ).reshape(count, 2 * n)
     edges_table = pl.DataFrame(
-        rows,
+        {
+            "lap": laps.gather(np.repeat(np.arange(count), n)),
+            "_slot": np.tile(np.arange(n, dtype=np.int64), count),
+            "corner": np.tile(np.asarray(numbers, dtype=np.int32), count),
+            "name": np.tile(np.asarray(names, dtype=object), count).tolist(),
+            "entry_kmh": v_edge[:, :n].ravel(),
+            "exit_kmh": v_edge[:, n:].ravel(),
+            "time_s": (t_edge[:, n:] - t_edge[:, :n]).ravel(),
+        },
         schema={
             "lap": pl.Int32(),
             "_slot": pl.Int64(),
