@@ -8,7 +8,7 @@ per-lap analytic is computed on one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import polars as pl
@@ -37,20 +37,19 @@ def select_present(lf: Frames, wanted: Iterable[str]) -> pl.DataFrame:
     names = ["t_s", *[c for c in dict.fromkeys(wanted) if c in have and c != "t_s"]]
     if "t_s" not in have:
         return pl.DataFrame(schema={"t_s": pl.Float64()})
-    if isinstance(lf, pl.DataFrame):
-        df = lf.select(names)
-        if df["t_s"].null_count():
-            df = df.filter(pl.col("t_s").is_not_null())
-        if len(names) > 1 and all(df[n].null_count() for n in names[1:]):
-            df = df.filter(pl.any_horizontal(pl.col(n).is_not_null() for n in names[1:]))
-        if df["t_s"].flags["SORTED_ASC"]:
-            return df
-        return df.sort("t_s")
-    rows = lf.select(names).filter(pl.col("t_s").is_not_null())
-    if len(names) > 1:
+    # One collection of the columns (zero-copy from a collected frame); rows are filtered and
+    # sorted only when the null counts and the time order ask for it.
+    df = lf.select(names) if isinstance(lf, pl.DataFrame) else lf.select(names).collect()
+    if df["t_s"].null_count():
+        df = df.filter(pl.col("t_s").is_not_null())
+    if len(names) > 1 and all(df[n].null_count() for n in names[1:]):
         # Rows holding none of the wanted channels (another channel's tall sample) are left out.
-        rows = rows.filter(pl.any_horizontal(pl.col(n).is_not_null() for n in names[1:]))
-    return rows.sort("t_s").collect()
+        df = df.filter(pl.any_horizontal(pl.col(n).is_not_null() for n in names[1:]))
+    if df["t_s"].flags["SORTED_ASC"]:
+        return df
+    if df["t_s"].is_sorted():
+        return df.with_columns(pl.col("t_s").set_sorted())
+    return df.sort("t_s")
 
 
 def collect_sorted(lf: Frames, wanted: Iterable[str]) -> pl.DataFrame:
@@ -112,9 +111,19 @@ def interp_within(
     ``x`` is shifted onto its own stretch of one ascending axis, so no Python loop runs per group.
     Queries naming a group that has no rows are NaN.
     """
-    out = np.full(len(at_x), np.nan)
+    return interp_within_many(groups, x, [y], at_groups, at_x)[0]
+
+
+def interp_within_many(
+    groups: np.ndarray,
+    x: np.ndarray,
+    ys: Sequence[np.ndarray],
+    at_groups: np.ndarray,
+    at_x: np.ndarray,
+) -> list[np.ndarray]:
+    """:func:`interp_within` of several ``ys`` over the same rows and queries."""
     if len(x) == 0 or len(at_x) == 0:
-        return out
+        return [np.full(len(at_x), np.nan) for _ in ys]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     ids = groups[starts]
     lo = np.minimum.reduceat(x, starts)
@@ -127,6 +136,10 @@ def interp_within(
     where = np.clip(np.searchsorted(unique, at_groups), 0, len(unique) - 1)
     known = unique[where] == at_groups
     qr = first[where[known]]
-    qx = np.clip(at_x[known], lo[qr], hi[qr])
-    out[known] = np.interp(qx - lo[qr] + qr * span, key, y)
+    qkey = np.clip(at_x[known], lo[qr], hi[qr]) - lo[qr] + qr * span
+    out = []
+    for y in ys:
+        values = np.full(len(at_x), np.nan)
+        values[known] = np.interp(qkey, key, y)
+        out.append(values)
     return out

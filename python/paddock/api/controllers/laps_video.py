@@ -168,9 +168,7 @@ class PitwallLaps(Controller):
         """Lap rows newest first, detected and posted; 404 for an unknown ``session_id``."""
         return lap_rows(runtime, session_id, limit)
 
-    @post(
-        "/lap", status_code=HTTP_200_OK, sync_to_thread=True, exception_handlers=UNPROCESSABLE
-    )
+    @post("/lap", status_code=HTTP_200_OK, sync_to_thread=True, exception_handlers=UNPROCESSABLE)
     def add_lap(self, runtime: NamedDependency[Runtime], data: JSONBody[LapIn]) -> dict[str, Any]:
         """Stores a lap row; 404 for an unknown session, 422 naming a bad field."""
         runtime.sessions.store.get(data.session_id)
