@@ -17,15 +17,18 @@ run-finding over the ~1,900 distance bins is the same Python loop on both sides.
 Both report the best of ``--repeat`` runs; the machine's load average is printed with them,
 because a loaded machine slows both sides.
 
-Run: ``python benches/bench_analysis.py [--hours 1] [--rate 333] [--repeat 3]``.
+Run: ``python benches/bench_analysis.py [--hours 1] [--rate 333] [--repeat 3]
+[--source memory|parquet]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -229,13 +232,40 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=1.0)
     parser.add_argument("--rate", type=float, default=333.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--source",
+        choices=("memory", "parquet"),
+        default="memory",
+        help="the session in memory, or read from a Parquet file inside each timed run "
+        "(paddock: one lazy scan; pandas: read_parquet of the columns it uses)",
+    )
     args = parser.parse_args()
     df = build_session(args.hours, args.rate)
     print(f"session: {df.height:,} rows × {df.width} columns, {args.hours:g} h at {args.rate:g} Hz")
-    pdf = df.to_pandas()
-    lf = df.lazy()
-    ours, counts = best_of(args.repeat, lambda: paddock_analysis(lf))
-    theirs, their_counts = best_of(args.repeat, lambda: pandas_analysis(pdf))
+    print(f"source: {args.source}")
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.source == "parquet":
+            path = Path(tmp) / "session.parquet"
+            df.write_parquet(path)
+            del df
+
+            def ours_run() -> tuple[int, int, int]:
+                return paddock_analysis(pl.scan_parquet(path))
+
+            def theirs_run() -> tuple[int, int, int]:
+                return pandas_analysis(pd.read_parquet(path, columns=PANDAS_COLUMNS))
+        else:
+            pdf = df.to_pandas()
+            lf = df.lazy()
+
+            def ours_run() -> tuple[int, int, int]:
+                return paddock_analysis(lf)
+
+            def theirs_run() -> tuple[int, int, int]:
+                return pandas_analysis(pdf)
+
+        ours, counts = best_of(args.repeat, ours_run)
+        theirs, their_counts = best_of(args.repeat, theirs_run)
     print(f"load average (1, 5, 15 min) after the runs: {os.getloadavg()}")
     print(f"laps, corners, passes: paddock {counts}, pandas {their_counts}")
     print(f"paddock (Polars): {ours:.3f} s (best of {args.repeat})")

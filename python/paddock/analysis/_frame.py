@@ -58,7 +58,9 @@ def collect_sorted(lf: Frames, wanted: Iterable[str]) -> pl.DataFrame:
     The frame every stage of a session's analysis then reads (see :func:`select_present`):
     the session's files are scanned and sorted once, not once per stage.
     """
-    df = select_present(lf, wanted)
+    # One contiguous buffer per column (a Parquet scan gives one chunk per row group), so the
+    # stages' array views and joins copy nothing.
+    df = select_present(lf, wanted).rechunk()
     return df.with_columns(pl.col("t_s").set_sorted())
 
 
