@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from paddock.analysis._frame import GRAVITY_MS2
+from paddock.analysis._frame import GRAVITY_MS2, interp_within_many
 
 CORNER_SCHEMA: dict[str, pl.DataType] = {
     "number": pl.Int32(),
@@ -97,26 +97,41 @@ def curvature_profile(frame: pl.DataFrame, *, step_m: float = 5.0) -> pl.DataFra
     if k is None:
         return pl.DataFrame(schema=schema)
     speed = frame["speed_kmh"].cast(pl.Float64) if "speed_kmh" in frame.columns else k * 0.0
-    binned = (
-        pl.DataFrame({"d": frame["lap_dist_m"], "k": k, "v": speed})
-        .filter(pl.col("d") >= 0)
-        .with_columns((pl.col("d") / step_m).floor().cast(pl.Int64).alias("bin"))
-        .group_by("bin")
-        .agg(pl.col("k").mean(), pl.col("v").mean().alias("speed_kmh"))
-        .sort("bin")
-    )
-    if binned.is_empty():
+    # Bin means by counting (the bins are small integers): one pass over the samples.
+    d = frame["lap_dist_m"].cast(pl.Float64).to_numpy()
+    kv = k.cast(pl.Float64).to_numpy()
+    vv = speed.to_numpy()
+    inside = np.isfinite(d) & (d >= 0)
+    if not inside.all():
+        d, kv, vv = d[inside], kv[inside], vv[inside]
+    if d.size == 0:
         return pl.DataFrame(schema=schema)
-    full = pl.DataFrame({"bin": pl.arange(0, int(binned["bin"].max()) + 1, eager=True)})  # type: ignore[arg-type]
-    return (
-        full.join(binned, on="bin", how="left")
-        .with_columns(
-            pl.col("k").interpolate().fill_null(0.0),
-            pl.col("speed_kmh").interpolate().fill_null(strategy="forward").fill_null(0.0),
-            (pl.col("bin") * step_m).cast(pl.Float64).alias("dist_m"),
-        )
-        .select("bin", "dist_m", "k", "speed_kmh")
+    bins = (d / step_m).astype(np.int64)  # d >= 0: truncation is the floor
+    size = int(bins.max()) + 1
+    samples = np.bincount(bins, minlength=size)
+
+    def bin_mean(values: np.ndarray) -> pl.Series:
+        valid = np.isfinite(values)
+        if valid.all():
+            count, total = samples, np.bincount(bins, weights=values, minlength=size)
+        else:
+            count = np.bincount(bins[valid], minlength=size)
+            total = np.bincount(bins[valid], weights=values[valid], minlength=size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return pl.Series(np.where(count > 0, total / count, np.nan)).fill_nan(None)
+
+    binned = pl.DataFrame(
+        {
+            "bin": np.arange(size, dtype=np.int64),
+            "k": bin_mean(kv),
+            "speed_kmh": bin_mean(vv),
+        }
     )
+    return binned.with_columns(
+        pl.col("k").interpolate().fill_null(0.0),
+        pl.col("speed_kmh").interpolate().fill_null(strategy="forward").fill_null(0.0),
+        (pl.col("bin") * step_m).cast(pl.Float64).alias("dist_m"),
+    ).select("bin", "dist_m", "k", "speed_kmh")
 
 
 def detect_corners(
@@ -187,6 +202,8 @@ def corner_passes(frame: pl.DataFrame, corners: pl.DataFrame) -> pl.DataFrame:
 
     Entry and exit are the corner's start and end on the lap-distance axis; times and speeds
     there are interpolated. A corner running through the line is measured from the line.
+    Minimum speed, peak lateral g and mean throttle are over the samples inside the corner.
+    Every lap and corner is computed at once (array reductions, one interpolation call).
     """
     if frame.is_empty() or corners.is_empty() or "speed_kmh" not in frame.columns:
         return pl.DataFrame(schema=PASS_SCHEMA)
@@ -194,71 +211,75 @@ def corner_passes(frame: pl.DataFrame, corners: pl.DataFrame) -> pl.DataFrame:
     starts = ordered["start_m"].to_numpy().astype(float)
     ends = ordered["end_m"].to_numpy().astype(float)
     starts = np.where(ends <= starts, 0.0, starts)
-    numbers = ordered["number"].to_list()
-    names = ordered["name"].to_list()
-    # Rows inside a corner, tagged with it (corners do not overlap).
-    inside = frame.select(
-        "lap_no",
-        "lap_dist_m",
-        pl.col("speed_kmh").cast(pl.Float64),
-        *[c for c in ("g_lat", "throttle") if c in frame.columns],
-    )
-    d = inside["lap_dist_m"].to_numpy()
+    n = len(starts)
+    lap_ids = frame["lap_no"].to_numpy()
+    laps = np.unique(lap_ids[np.flatnonzero(np.r_[True, lap_ids[1:] != lap_ids[:-1]])])
+    count = len(laps)
+    d = frame["lap_dist_m"].cast(pl.Float64).to_numpy()
+    v = frame["speed_kmh"].cast(pl.Float64).to_numpy()
+    # Rows inside a corner (corners do not overlap), keyed by (lap, corner): inside a lap the
+    # distance grows, so each key is one run of rows; reductions run over those runs and the
+    # few runs a jittery distance splits are merged after.
     slot = np.searchsorted(starts, d, side="right") - 1
     within = (slot >= 0) & (d <= ends[np.clip(slot, 0, None)])
-    inside = inside.with_columns(pl.Series("_slot", slot)).filter(pl.Series(within))
-    aggs = [pl.col("speed_kmh").min().alias("min_kmh")]
-    aggs.append(
-        pl.col("g_lat").abs().max().alias("max_lat_g")
+    key = np.searchsorted(laps, lap_ids[within]) * n + slot[within]
+    size = count * n
+
+    def reduce(values: np.ndarray, how: str) -> np.ndarray:
+        """Per key: ``min``/``max`` ignoring NaN, or ``mean`` of the non-NaN values."""
+        if key.size == 0:
+            return np.full(size, np.nan)
+        runs = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        at = key[runs]
+        if how == "mean":
+            valid = np.isfinite(values)
+            total = np.zeros(size)
+            seen = np.zeros(size)
+            np.add.at(total, at, np.add.reduceat(np.where(valid, values, 0.0), runs))
+            np.add.at(seen, at, np.add.reduceat(valid.astype(float), runs))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(seen > 0, total / seen, np.nan)
+        fn = np.fmin if how == "min" else np.fmax
+        acc = np.full(size, np.nan)
+        fn.at(acc, at, fn.reduceat(values, runs))
+        return acc
+
+    lowest = reduce(v[within], "min")
+    peak_g = (
+        reduce(np.abs(frame["g_lat"].cast(pl.Float64).to_numpy()[within]), "max")
         if "g_lat" in frame.columns
-        else pl.lit(None, pl.Float64).alias("max_lat_g")
+        else np.full(size, np.nan)
     )
-    aggs.append(
-        pl.col("throttle").mean().alias("throttle_mean")
+    throttle = (
+        reduce(frame["throttle"].cast(pl.Float64).to_numpy()[within], "mean")
         if "throttle" in frame.columns
-        else pl.lit(None, pl.Float64).alias("throttle_mean")
+        else np.full(size, np.nan)
     )
-    stats = inside.group_by("lap_no", "_slot").agg(aggs)
-    edges = np.concatenate([starts, ends])
-    rows: list[dict[str, Any]] = []
-    for (lap,), part in frame.sort("t_s").group_by("lap_no", maintain_order=True):
-        pd_ = part["lap_dist_m"].to_numpy()
-        t_edge = np.interp(edges, pd_, part["lap_t_s"].to_numpy())
-        v_edge = np.interp(edges, pd_, part["speed_kmh"].cast(pl.Float64).to_numpy())
-        n = len(starts)
-        for k in range(n):
-            rows.append(
-                {
-                    "lap": lap,
-                    "_slot": k,
-                    "corner": numbers[k],
-                    "name": names[k],
-                    "entry_kmh": float(v_edge[k]),
-                    "exit_kmh": float(v_edge[n + k]),
-                    "time_s": float(t_edge[n + k] - t_edge[k]),
-                }
-            )
-    edges_table = pl.DataFrame(
-        rows,
-        schema={
-            "lap": pl.Int32(),
-            "_slot": pl.Int64(),
-            "corner": pl.Int32(),
-            "name": pl.String(),
-            "entry_kmh": pl.Float64(),
-            "exit_kmh": pl.Float64(),
-            "time_s": pl.Float64(),
+    # Time and speed at every corner's entry and exit on every lap: one interpolation call.
+    t_edge, v_edge = interp_within_many(
+        lap_ids,
+        d,
+        [frame["lap_t_s"].to_numpy(), v],
+        np.repeat(laps, 2 * n),
+        np.tile(np.concatenate([starts, ends]), count),
+    )
+    t_edge, v_edge = t_edge.reshape(count, 2 * n), v_edge.reshape(count, 2 * n)
+    entry, exit_ = v_edge[:, :n].ravel(), v_edge[:, n:].ravel()
+    table = pl.DataFrame(
+        {
+            "lap": np.repeat(laps, n),
+            "corner": np.tile(ordered["number"].to_numpy(), count),
+            "name": ordered["name"].to_list() * count,
+            "entry_kmh": entry,
+            "min_kmh": np.where(np.isnan(lowest), np.fmin(entry, exit_), lowest),
+            "exit_kmh": exit_,
+            "time_s": (t_edge[:, n:] - t_edge[:, :n]).ravel(),
+            "max_lat_g": peak_g,
+            "throttle_mean": throttle,
         },
+        nan_to_null=True,
     )
-    joined = edges_table.join(
-        stats.with_columns(pl.col("lap_no").cast(pl.Int32), pl.col("_slot").cast(pl.Int64)),
-        left_on=["lap", "_slot"],
-        right_on=["lap_no", "_slot"],
-        how="left",
-    ).with_columns(
-        pl.col("min_kmh").fill_null(pl.min_horizontal("entry_kmh", "exit_kmh")),
-    )
-    return joined.select([pl.col(n).cast(t) for n, t in PASS_SCHEMA.items()]).sort("lap", "corner")
+    return table.select([pl.col(c).cast(t) for c, t in PASS_SCHEMA.items()]).sort("lap", "corner")
 
 
 def corner_classification(

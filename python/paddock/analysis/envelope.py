@@ -28,7 +28,7 @@ import math
 import numpy as np
 import polars as pl
 
-from paddock.analysis._frame import columns, select_present, travelled_m
+from paddock.analysis._frame import Frames, columns, interp, select_present, travelled_m
 from paddock.analysis.laps import lap_table
 
 ENVELOPE_SCHEMA: dict[str, pl.DataType] = {
@@ -48,7 +48,7 @@ ENVELOPE_SCHEMA: dict[str, pl.DataType] = {
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius for projecting GPS fixes onto a local plane."""
 
-_CHANNELS = (
+ENVELOPE_CHANNELS = (
     "lap",
     "lap_time_s",
     "sector",
@@ -62,6 +62,7 @@ _CHANNELS = (
     "lat_deg",
     "lon_deg",
 )
+"""The channels the lap strategies read."""
 
 
 def _positions(df: pl.DataFrame) -> tuple[list[float], list[float]] | None:
@@ -224,7 +225,7 @@ def _flags(
 
 
 def lap_envelope(
-    lf: pl.LazyFrame,
+    lf: Frames,
     *,
     start_xy: tuple[float, float] | None = None,
     gate_m: float = 30.0,
@@ -257,14 +258,14 @@ def lap_envelope(
     """
     if method not in (None, "game", "gps", "distance", "stint"):
         raise ValueError(f"unknown lap method {method!r}: expected game, gps, distance or stint")
-    df = select_present(lf, _CHANNELS)
+    df = select_present(lf, ENVELOPE_CHANNELS)
     if df.is_empty():
         return pl.DataFrame(schema=ENVELOPE_SCHEMA)
     numbers: list[int] = []
     bounds: list[tuple[float, float]] = []
     used = ""
     if method in (None, "game") and {"lap", "lap_time_s"} <= columns(df):
-        table = lap_table(df.lazy()) if game_laps is None else game_laps
+        table = lap_table(df) if game_laps is None else game_laps
         if table.height:
             numbers = table["lap"].to_list()
             bounds = list(
@@ -312,7 +313,7 @@ def flying_laps(envelope: pl.DataFrame) -> pl.DataFrame:
     return envelope.filter(pl.col("complete") & ~pl.col("out_lap") & ~pl.col("in_lap"))
 
 
-def tag_laps(lf: pl.LazyFrame, envelope: pl.DataFrame, channels: list[str]) -> pl.DataFrame:
+def tag_laps(lf: Frames, envelope: pl.DataFrame, channels: list[str]) -> pl.DataFrame:
     """The rows of complete laps with ``lap_no``, ``lap_t_s`` and ``lap_dist_m`` (a lap frame).
 
     ``lap_dist_m`` is the distance driven since the lap's start, interpolated at the start time,
@@ -339,8 +340,6 @@ def tag_laps(lf: pl.LazyFrame, envelope: pl.DataFrame, channels: list[str]) -> p
         pl.col("t_start"),
         pl.col("t_end"),
     ).sort("t_start")
-    from paddock.analysis._frame import interp
-
     d_start = interp(starts["t_start"], df["t_s"], df["_d"])
     starts = starts.with_columns(d_start.alias("_d0"))
     game_distance = "lap_distance_m" in df.columns and str(laps["method"][0]) in (

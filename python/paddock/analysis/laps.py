@@ -20,6 +20,8 @@ import math
 
 import polars as pl
 
+from paddock.analysis._frame import Frames, select_present
+
 LAP_TABLE_SCHEMA: dict[str, pl.DataType] = {
     "lap": pl.Int32(),
     "lap_time_s": pl.Float64(),
@@ -32,12 +34,12 @@ LAP_TABLE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def lap_table(lf: pl.LazyFrame, *, start_slack_s: float = 1.0) -> pl.DataFrame:
+def lap_table(lf: Frames, *, start_slack_s: float = 1.0) -> pl.DataFrame:
     """One row per completed lap: lap number, lap time, S1–S3, start and end on the ``t_s`` axis.
 
     Args:
-        lf: Canonical frames with at least ``t_s``, ``lap`` and ``lap_time_s``; ``sector``,
-            ``sector_time_s`` and ``last_lap_s`` are used when present.
+        lf: Canonical frames (lazy or collected) with at least ``t_s``, ``lap`` and
+            ``lap_time_s``; ``sector``, ``sector_time_s`` and ``last_lap_s`` are used when present.
         start_slack_s: How far into a lap its first row may be for the lap to count as seen from
             its start.
 
@@ -49,12 +51,9 @@ def lap_table(lf: pl.LazyFrame, *, start_slack_s: float = 1.0) -> pl.DataFrame:
     if not {"t_s", "lap", "lap_time_s"} <= set(names):
         return pl.DataFrame(schema=LAP_TABLE_SCHEMA)
     optional = [c for c in ("sector", "sector_time_s", "last_lap_s") if c in names]
-    frames = (
-        lf.select("t_s", "lap", "lap_time_s", *optional)
-        .filter(pl.col("lap").is_not_null() & pl.col("lap_time_s").is_not_null())
-        .sort("t_s")
-        .collect()
-    )
+    frames = select_present(lf, ["lap", "lap_time_s", *optional])
+    if frames["lap"].null_count() or frames["lap_time_s"].null_count():
+        frames = frames.filter(pl.col("lap").is_not_null() & pl.col("lap_time_s").is_not_null())
     if frames.is_empty():
         return pl.DataFrame(schema=LAP_TABLE_SCHEMA)
     if "last_lap_s" not in frames.columns:

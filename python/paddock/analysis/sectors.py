@@ -12,12 +12,12 @@ The ideal lap is the sum of the best S1, S2 and S3 over the flying laps.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import msgspec
+import numpy as np
 import polars as pl
 
-from paddock.analysis._frame import interp, num
+from paddock.analysis._frame import Frames, interp_within, num
 from paddock.analysis.envelope import flying_laps, lap_envelope, tag_laps
 from paddock.analysis.laps import lap_table
 
@@ -41,7 +41,7 @@ TIME_TABLE_SCHEMA: dict[str, pl.DataType] = {
 
 
 def _distance_sectors(
-    lf: pl.LazyFrame, envelope: pl.DataFrame, sector_starts_m: tuple[float, ...] | None
+    lf: Frames, envelope: pl.DataFrame, sector_starts_m: tuple[float, ...] | None
 ) -> pl.DataFrame:
     """``lap, c1, c2``: time into each lap at which sectors 2 and 3 begin, by distance."""
     frame = tag_laps(lf, envelope, ["speed_kmh"])
@@ -51,16 +51,20 @@ def _distance_sectors(
     if sector_starts_m is None:
         length = num(envelope.filter(pl.col("complete"))["distance_m"].median()) or 0.0
         sector_starts_m = (0.0, length / 3.0, 2.0 * length / 3.0)
-    rows: list[dict[str, Any]] = []
-    for lap_no, part in frame.group_by("lap_no", maintain_order=True):
-        d, t = part["lap_dist_m"], part["lap_t_s"]
-        cuts = interp(pl.Series("d", list(sector_starts_m[1:3])), d, t).to_list()
-        rows.append({"lap": lap_no[0], "c1": cuts[0], "c2": cuts[1]})
-    return pl.DataFrame(rows, schema=schema)
+    laps = frame["lap_no"].unique(maintain_order=True)
+    cuts = np.asarray(sector_starts_m[1:3], dtype=float)
+    at = interp_within(
+        frame["lap_no"].to_numpy(),
+        frame["lap_dist_m"].to_numpy(),
+        frame["lap_t_s"].to_numpy(),
+        np.repeat(laps.to_numpy(), 2),
+        np.tile(cuts, laps.len()),
+    ).reshape(-1, 2)
+    return pl.DataFrame({"lap": laps, "c1": at[:, 0], "c2": at[:, 1]}, schema=schema)
 
 
 def lap_time_table(
-    lf: pl.LazyFrame,
+    lf: Frames,
     *,
     envelope: pl.DataFrame | None = None,
     sector_starts_m: tuple[float, ...] | None = None,

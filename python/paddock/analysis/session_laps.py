@@ -2,6 +2,11 @@
 
 :class:`LapAnalysis` wraps a session's LazyFrame and computes each stage on first use, so the
 API's analytics and a notebook build on the same envelope, corners and braking zones.
+
+The session's files are read once: :attr:`LapAnalysis.data` collects every channel the stages
+use in one plan (scan, select, sort by time), and every stage reads that frame. The lap
+boundaries (the game's lap table and the envelope) are computed once and reused by the lap time
+table, both lap frames, corners and passes.
 """
 
 from __future__ import annotations
@@ -10,10 +15,10 @@ from functools import cached_property
 
 import polars as pl
 
-from paddock.analysis._frame import columns
+from paddock.analysis._frame import collect_sorted, columns
 from paddock.analysis.braking import brake_zones
 from paddock.analysis.corners import corner_passes, detect_corners
-from paddock.analysis.envelope import flying_laps, lap_envelope, tag_laps
+from paddock.analysis.envelope import ENVELOPE_CHANNELS, flying_laps, lap_envelope, tag_laps
 from paddock.analysis.laps import lap_table
 from paddock.analysis.sectors import lap_time_table
 
@@ -36,6 +41,11 @@ LAP_CHANNELS = [
     "pos_y_m",
 ]
 """Channels a lap frame keeps (those a session lacks are left out)."""
+
+ANALYSIS_CHANNELS = list(
+    dict.fromkeys([*ENVELOPE_CHANNELS, *LAP_CHANNELS, "distance_m", "lap_distance_m"])
+)
+"""Every channel the lap stages read: what :attr:`LapAnalysis.data` collects."""
 
 
 class LapAnalysis:
@@ -65,20 +75,30 @@ class LapAnalysis:
         return int(self.lf.select(pl.len()).collect().item())
 
     @cached_property
+    def data(self) -> pl.DataFrame:
+        """The channels of :data:`ANALYSIS_CHANNELS` the session has, collected once by time."""
+        return collect_sorted(self.lf, ANALYSIS_CHANNELS)
+
+    @cached_property
     def game_laps(self) -> pl.DataFrame:
         """The laps of the source's own lap counter (empty without one)."""
-        return lap_table(self.lf)
+        return lap_table(self.data)
 
     @cached_property
     def envelope(self) -> pl.DataFrame:
         """Every lap (or stint) found."""
         game = self.game_laps if self.method in (None, "game") else None
-        return lap_envelope(self.lf, method=self.method, game_laps=game)
+        return lap_envelope(self.data, method=self.method, game_laps=game)
 
     @cached_property
     def table(self) -> pl.DataFrame:
         """The lap time table."""
-        return lap_time_table(self.lf, envelope=self.envelope, sector_starts_m=self.sector_starts_m)
+        return lap_time_table(
+            self.data,
+            envelope=self.envelope,
+            sector_starts_m=self.sector_starts_m,
+            game_laps=self.game_laps if self.method in (None, "game") else None,
+        )
 
     @cached_property
     def flying(self) -> pl.DataFrame:
@@ -87,13 +107,15 @@ class LapAnalysis:
 
     @cached_property
     def frame(self) -> pl.DataFrame:
-        """The lap frame of the flying laps."""
-        return tag_laps(self.lf, self.flying, LAP_CHANNELS)
+        """The lap frame of the flying laps (the rows of :attr:`all_laps_frame` they hold)."""
+        if self.flying.height == self.envelope.filter(pl.col("complete")).height:
+            return self.all_laps_frame
+        return self.all_laps_frame.filter(pl.col("lap_no").is_in(self.flying["lap"].implode()))
 
     @cached_property
     def all_laps_frame(self) -> pl.DataFrame:
         """The lap frame of every complete lap, out- and in-laps included."""
-        return tag_laps(self.lf, self.envelope, LAP_CHANNELS)
+        return tag_laps(self.data, self.envelope, LAP_CHANNELS)
 
     @cached_property
     def lap_length_m(self) -> float:

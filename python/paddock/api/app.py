@@ -19,6 +19,7 @@ from paddock._native import __version__
 from paddock.api.controllers.analysis import ANALYSIS_ROUTES
 from paddock.api.controllers.cars import CAR_ROUTES
 from paddock.api.controllers.coaching import CoachingController
+from paddock.api.controllers.laps_video import LAP_VIDEO_ROUTES
 from paddock.api.controllers.live import LiveController
 from paddock.api.controllers.mcap_sessions import McapSessionsController
 from paddock.api.controllers.progress import PROGRESS_ROUTES
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             McapSessionsController,
             *ANALYSIS_ROUTES,
             *PROGRESS_ROUTES,
+            *LAP_VIDEO_ROUTES,
             CoachingController,
             *TRACK_ROUTES,
             *REALTIME_ROUTES,

@@ -93,6 +93,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX risk_events_ts ON risk_events (ts_ns);
     """,
+    # Lap rows written through Pitwall's ``POST /lap`` (a lap timer's own figures).
+    """
+    CREATE TABLE laps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        lap INTEGER NOT NULL,
+        lap_time_s REAL NOT NULL,
+        created_ns INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX laps_session ON laps (session_id, lap);
+    """,
 )
 
 

@@ -98,6 +98,8 @@ class SessionData:
         self._lock = threading.Lock()
         self._pending: dict[tuple[str, str], _Pending] = {}
         self._seq = itertools.count()
+        # Changes made through this object, per session (see ``version``).
+        self._changes: dict[str, int] = {}
         # Tells this writer's parts from another's (another process on the same directory).
         self._writer = secrets.token_hex(4)
 
@@ -111,6 +113,7 @@ class SessionData:
             return
         key = (validate_session_id(session_id), _table(table))
         with self._lock:
+            self._changed(session_id)
             pending = self._pending.setdefault(key, _Pending())
             pending.frames.append(rows)
             pending.rows += rows.height
@@ -125,6 +128,8 @@ class SessionData:
         directory = self.directory(session_id) / _table(table)
         if not re.fullmatch(r"[a-z0-9_-]{1,64}", name):
             raise InvalidArgument(f"invalid part name {name!r}")
+        with self._lock:
+            self._changed(session_id)
         return self._write(directory, f"{name}.parquet", rows)
 
     def remove_file(self, session_id: str, table: str, name: str) -> bool:
@@ -132,8 +137,33 @@ class SessionData:
         path = self.directory(session_id) / _table(table) / f"{name}.parquet"
         if path.is_file():
             path.unlink()
+            with self._lock:
+                self._changed(session_id)
             return True
         return False
+
+    def _changed(self, session_id: str) -> None:
+        self._changes[session_id] = self._changes.get(session_id, 0) + 1
+
+    def version(self, session_id: str) -> tuple[object, ...]:
+        """A value that changes whenever the session's recorded data changes.
+
+        This writer's own changes (appends, run files, removals) are counted; parts written by
+        another process on the same directory show through their names, sizes and mtimes.
+        Results derived from the data can be cached under it (see ``AnalysisCache``).
+        """
+        directory = self.directory(session_id)
+        with self._lock:
+            count = self._changes.get(session_id, 0)
+            parts = []
+            for table in TABLES:
+                for path in sorted((directory / table).glob("*.parquet")):
+                    try:
+                        stat = path.stat()
+                    except FileNotFoundError:  # removed between the listing and the stat
+                        continue
+                    parts.append((table, path.name, stat.st_size, stat.st_mtime_ns))
+        return (count, tuple(parts))
 
     def _write(self, directory: Path, filename: str, rows: pl.DataFrame) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
@@ -178,6 +208,7 @@ class SessionData:
         """Drops the session's buffers and removes its directory."""
         directory = self.directory(session_id)
         with self._lock:
+            self._changed(session_id)
             for key in [k for k in self._pending if k[0] == session_id]:
                 del self._pending[key]
         shutil.rmtree(directory, ignore_errors=True)

@@ -25,6 +25,7 @@ import polars as pl
 from paddock.analysis.session import analyze_session
 from paddock.exceptions import Conflict, InvalidArgument, NotFound
 from paddock.sources.base import Feed
+from paddock.store.analysis_cache import AnalysisCache
 from paddock.store.catalog import Catalog
 from paddock.store.session_data import RUN_ID, SESSION_ID, SessionData
 
@@ -108,6 +109,7 @@ class SessionStore:
         self.active_recording = active_recording or (lambda: None)
         # Orders frame_idx assignment and run start/stop across worker threads.
         self._lock = threading.Lock()
+        self.analyses = AnalysisCache(self)
 
     # Sessions
 
@@ -315,6 +317,7 @@ class SessionStore:
         with self.catalog.transaction() as db:
             db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         self.data.delete(session_id)
+        self.analyses.forget(session_id)
 
     def open_session(self, session_id: str, *, table: str | None = None) -> pl.LazyFrame:
         """Everything recorded for the session, finished or in progress.

@@ -17,7 +17,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
-from paddock.analysis.laps import lap_table
 from paddock.api.controllers.session_common import UNPROCESSABLE
 from paddock.api.runtime import Runtime
 from paddock.api.schemas.sessions import Note, Session
@@ -124,15 +123,9 @@ def _slug(text: str) -> str:
 
 
 def _with_laps(store: SessionStore, session: dict[str, Any]) -> dict[str, Any]:
-    analysis = session.get("analysis")
-    if analysis is not None:
-        return session | {
-            "lap_count": analysis.get("lap_count", 0),
-            "best_lap_s": analysis.get("best_lap_s"),
-        }
-    laps = lap_table(store.open_session(session["id"]))
-    best = laps["lap_time_s"].min() if laps.height else None
-    return session | {"lap_count": laps.height, "best_lap_s": best}
+    """The row with ``lap_count`` and ``best_lap_s`` of the lap detection (cached summary)."""
+    summary = store.analyses.summary(session["id"])
+    return session | {"lap_count": summary["lap_count"], "best_lap_s": summary["best_lap_s"]}
 
 
 class PitwallSessions(Controller):
@@ -201,7 +194,7 @@ class PitwallSessions(Controller):
         """The session row, its laps and its last 50 notes."""
         store = runtime.sessions.store
         session = _with_laps(store, store.get(session_id))
-        laps = lap_table(store.open_session(session_id)).to_dicts()
+        laps = store.analyses.analysis(session_id).table.to_dicts()
         notes = runtime.sessions.notes.list_notes(session_id, last=50)
         return SessionDetail(
             session=msgspec.convert(session, PitwallSession, strict=False),

@@ -17,6 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.types import ControllerRouterHandler
 
+from paddock.analysis._frame import select_present, travelled_m
 from paddock.analysis.analytics import ANALYTICS, compute
 from paddock.analysis.compare import compare_laps, lap_trace
 from paddock.analysis.envelope import lap_envelope
@@ -30,10 +31,8 @@ LAPLESS = {"stats"}
 
 
 def _session_data(runtime: Runtime, session_id: str) -> LapAnalysis:
-    """The session's lap analysis; 404 for an unknown session or one without telemetry."""
-    store = runtime.sessions.store
-    store.get(session_id)
-    analysis = LapAnalysis(store.open_session(session_id))
+    """The session's lap analysis (cached); 404 for an unknown session or one without telemetry."""
+    analysis = runtime.sessions.store.analyses.analysis(session_id)
     if analysis.row_count == 0:
         raise NotFound(f"session {session_id} has no telemetry")
     return analysis
@@ -42,16 +41,14 @@ def _session_data(runtime: Runtime, session_id: str) -> LapAnalysis:
 def laps_envelope(runtime: Runtime, session_id: str, method: str | None) -> dict[str, Any]:
     """Pitwall's lap envelope: ``Full session`` first, then every lap or stint found."""
     analysis = _session_data(runtime, session_id)
-    lf = analysis.lf
+    data = analysis.data
     try:
-        env = lap_envelope(lf, method=method)
+        env = analysis.envelope if method is None else lap_envelope(data, method=method)
     except ValueError as exc:
         raise InvalidArgument(str(exc)) from None
-    span = lf.select("t_s").drop_nulls().collect()["t_s"]
+    span = data["t_s"]
     t0, t1 = float(span.min() or 0.0), float(span.max() or 0.0)  # type: ignore[arg-type]
-    from paddock.analysis._frame import select_present, travelled_m
-
-    dist = travelled_m(select_present(lf, ["speed_kmh", "distance_m"]))
+    dist = travelled_m(select_present(data, ["speed_kmh", "distance_m"]))
     total = float(dist[-1] - dist[0]) if dist.len() else 0.0
     complete = env.filter(env["complete"])
     length = float(complete["distance_m"].median()) if complete.height else None  # type: ignore[arg-type]
