@@ -2,7 +2,7 @@
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -78,6 +78,9 @@ pub(super) struct Shared {
     pub(super) epoch: Instant,
     pub(super) ring: Mutex<RingBuffer>,
     pub(super) queues: Mutex<Queues>,
+    /// Counts the batches queued for draining; `arrived` is notified on each and on stop.
+    pub(super) queued_seq: Mutex<u64>,
+    pub(super) arrived: Condvar,
 }
 
 impl Shared {
@@ -86,6 +89,14 @@ impl Shared {
         if !self.stop.load(Ordering::Acquire) {
             *lock(&self.status) = Status::Unavailable(reason);
         }
+    }
+
+    /// Tells every [`UdpFeed::wait_queued`] caller that a batch was queued (or the feed stops).
+    pub(super) fn signal_queued(&self) {
+        let mut seq = lock(&self.queued_seq);
+        *seq = seq.wrapping_add(1);
+        drop(seq);
+        self.arrived.notify_all();
     }
 
     /// Monotonic ns since the feed's epoch.
@@ -153,6 +164,8 @@ impl UdpFeed {
                 raw: RingBuffer::new(raw_schema(), config.queue_capacity)?,
                 frames: RingBuffer::new(frame_schema.clone(), config.queue_capacity)?,
             }),
+            queued_seq: Mutex::new(0),
+            arrived: Condvar::new(),
         });
         let feed = Self {
             frame_schema,
@@ -321,6 +334,28 @@ impl UdpFeed {
         })
     }
 
+    /// Waits until a batch is queued for draining after the one numbered `seen`, the feed
+    /// stops, or `timeout` passes; returns the number of the newest queued batch (it differs
+    /// from `seen` when something arrived). Lets a consumer drain as soon as data is there
+    /// instead of polling.
+    #[must_use]
+    pub fn wait_queued(&self, seen: u64, timeout: Duration) -> u64 {
+        let deadline = Instant::now() + timeout;
+        let mut seq = lock(&self.shared.queued_seq);
+        while *seq == seen && !self.shared.stop.load(Ordering::Acquire) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            seq = self
+                .shared
+                .arrived
+                .wait_timeout(seq, left)
+                .map_or_else(|e| e.into_inner().0, |(guard, _)| guard);
+        }
+        *seq
+    }
+
     /// Sends `bytes` to `addr` from the feed's socket (for protocols with a handshake).
     ///
     /// # Errors
@@ -344,6 +379,7 @@ impl UdpFeed {
     /// socket and sets [`FeedState::Stopped`]. Idempotent.
     pub fn stop(&self) {
         self.shared.stop.store(true, Ordering::Release);
+        self.shared.signal_queued();
         let handle = lock(&self.thread).take();
         if let Some(handle) = handle {
             let deadline = Instant::now() + STOP_WAIT;
