@@ -1,8 +1,10 @@
 """The hub: the one place that knows what is live.
 
-It drains every feed on a short interval, hands each batch to its sinks (the recorder) and fans
-it out to subscribers (SSE and WebSocket clients). Publishing never blocks a feed: feeds buffer
-in Rust, and a subscriber that falls behind loses its oldest messages and is told how many.
+It drains a feed as soon as the feed has queued data (a watcher thread per feed blocks in
+:meth:`Feed.wait_queued`, the UDP feeds without the GIL, and wakes the pump), and every feed at
+least every ``poll_interval_s``; it hands each batch to its sinks (the recorder) and fans it out
+to subscribers (SSE and WebSocket clients). Publishing never blocks a feed: feeds buffer in Rust,
+and a subscriber that falls behind loses its oldest messages and is told how many.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +25,10 @@ log = logging.getLogger(__name__)
 
 Sink = Callable[[FeedBatch], Awaitable[None]]
 T = TypeVar("T")
+
+#: Longest a watcher thread blocks in :meth:`Feed.wait_queued` before it checks that the hub
+#: still runs and still has its feed.
+WATCH_TIMEOUT_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,10 @@ class Hub:
         self._subscribers: set[Subscription] = set()
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._watchers: dict[str, tuple[Feed, threading.Thread]] = {}
+        self._watch_stop = threading.Event()
 
     def add_sink(self, sink: Sink) -> None:
         """Registers a coroutine called with every non-empty batch, in order."""
@@ -133,13 +145,24 @@ class Hub:
         """Every feed's status, in configuration order."""
         return [f.status() for f in self.feeds.values()]
 
+    def add_feed(self, feed: Feed) -> None:
+        """Adds a feed (started by its owner) that the pump drains from now on.
+
+        Raises:
+            ValueError: Another feed already has that name.
+        """
+        known = self.feeds.get(feed.name)
+        if known is not None and known is not feed:
+            raise ValueError(f"a feed named {feed.name!r} exists already")
+        self.feeds[feed.name] = feed
+
     def feed(self, name: str) -> Feed | None:
         """The feed called ``name``."""
         return self.feeds.get(name)
 
     async def start(self) -> None:
         """Starts every feed (a feed that cannot bind reports ``unavailable``) and the pump."""
-        for feed in self.feeds.values():
+        for feed in list(self.feeds.values()):
             try:
                 await asyncio.to_thread(feed.start)
             except Exception:
@@ -150,18 +173,69 @@ class Hub:
     async def stop(self) -> None:
         """Stops the pump after a last drain, then every feed, then closes subscriptions."""
         self._stopping.set()
+        self._wake.set()
         if self._task is not None:
             await self._task
             self._task = None
-        for feed in self.feeds.values():
+        for feed in list(self.feeds.values()):
             await asyncio.to_thread(feed.stop)
+        await asyncio.to_thread(self._stop_watchers)
         for sub in list(self._subscribers):
             sub.close()
+
+    def wake(self) -> None:
+        """Makes the pump drain now rather than at its next poll (call on the event loop)."""
+        self._wake.set()
+
+    def _wake_from_thread(self) -> None:
+        loop = self._loop
+        # Already set: the pump has not cleared it yet, so its coming drain takes this data too.
+        if loop is not None and not self._wake.is_set():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self._wake.set)
+
+    def _ensure_watchers(self) -> None:
+        """One watcher thread per feed (feeds added later get theirs at the next pump pass)."""
+        for name, feed in list(self.feeds.items()):
+            known = self._watchers.get(name)
+            if known is not None and known[0] is feed and known[1].is_alive():
+                continue
+            thread = threading.Thread(
+                target=self._watch, args=(feed,), name=f"paddock-hub-watch-{name}", daemon=True
+            )
+            self._watchers[name] = (feed, thread)
+            thread.start()
+
+    def _watch(self, feed: Feed) -> None:
+        """Wakes the pump whenever ``feed`` queues data, until the hub stops or drops the feed."""
+        seen = 0
+        while not self._watch_stop.is_set() and self.feeds.get(feed.name) is feed:
+            started = time.monotonic()
+            try:
+                mark = feed.wait_queued(seen, WATCH_TIMEOUT_S)
+            except Exception:
+                log.exception("waiting on feed %s failed; it is polled", feed.name)
+                return
+            if mark is None:  # the feed cannot tell: polling finds its data
+                return
+            if mark != seen:
+                seen = mark
+                self._wake_from_thread()
+            elif time.monotonic() - started < WATCH_TIMEOUT_S / 2:
+                # Returned early with nothing new: the feed is stopped. Look again later.
+                self._watch_stop.wait(self.poll_interval_s)
+
+    def _stop_watchers(self) -> None:
+        self._watch_stop.set()
+        for _feed, thread in list(self._watchers.values()):
+            thread.join(WATCH_TIMEOUT_S * 2)
+        self._watchers.clear()
+        self._watch_stop.clear()
 
     async def drain_once(self) -> int:
         """Drains every feed once; returns the number of frames published."""
         published = 0
-        for feed in self.feeds.values():
+        for feed in list(self.feeds.values()):
             try:
                 batch = feed.drain()
             except Exception:
@@ -184,10 +258,16 @@ class Hub:
             sub.put(batch)
 
     async def _pump(self) -> None:
+        self._loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
+            self._ensure_watchers()
+            # Cleared before draining: data queued during the drain sets it again.
+            self._wake.clear()
             await self.drain_once()
+            if self._wake.is_set():
+                continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.poll_interval_s)
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
         await self.drain_once()
 
     @property
@@ -198,6 +278,7 @@ class Hub:
     async def pause(self) -> None:
         """Stops publishing after a last drain; feeds keep their sockets and ring buffers."""
         self._stopping.set()
+        self._wake.set()
         if self._task is not None:
             await self._task
             self._task = None
@@ -206,7 +287,7 @@ class Hub:
         """Publishes again; what feeds received while paused is drained and not published."""
         if self._task is not None:
             return
-        for feed in self.feeds.values():
+        for feed in list(self.feeds.values()):
             try:
                 feed.drain()
             except Exception:
