@@ -28,6 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
             sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
             api_token=args.api_token,
+            sse_heartbeat_s=args.sse_heartbeat_s,
         )
     except ConfigError as exc:
         print(f"paddock serve: {exc}", file=sys.stderr)
@@ -47,6 +48,7 @@ def _serve(args: argparse.Namespace) -> int:
         "PADDOCK_SIM_GAME": settings.sim_game,
         "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
         "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
+        "PADDOCK_SSE_HEARTBEAT_S": str(settings.sse_heartbeat_s),
     }
     if settings.sim_lap_seconds is not None:
         env["PADDOCK_SIM_LAP_SECONDS"] = str(settings.sim_lap_seconds)
@@ -123,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")
     serve.add_argument("--api-token", help="require this bearer token (needed off loopback)")
+    serve.add_argument(
+        "--sse-heartbeat-s", type=float, help="seconds between SSE heartbeats (default 15)"
+    )
     serve.set_defaults(func=_serve)
 
     simulate = sub.add_parser("simulate", help="drive a simulated car and send game telemetry")

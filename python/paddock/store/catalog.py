@@ -93,6 +93,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX risk_events_ts ON risk_events (ts_ns);
     """,
+    # Spectator tokens, kept across restarts until they expire; only a hash of each token.
+    """
+    CREATE TABLE spectator_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        expires_at REAL NOT NULL,
+        doc TEXT NOT NULL
+    );
+    """,
 )
 
 
