@@ -339,10 +339,16 @@ fn wait_queued_wakes_on_data_and_on_stop() {
         feed.stop();
         waiting.join().unwrap()
     });
-    assert!(started.elapsed() < Duration::from_secs(20), "the stop did not end the wait");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the stop did not end the wait"
+    );
     assert_ne!(after_stop, seen);
     // Stopped: a wait does not block.
     let quick = Instant::now();
-    assert_eq!(feed.wait_queued(after_stop, Duration::from_secs(30)), after_stop);
+    assert_eq!(
+        feed.wait_queued(after_stop, Duration::from_secs(30)),
+        after_stop
+    );
     assert!(quick.elapsed() < Duration::from_secs(20));
 }

@@ -168,6 +168,13 @@ impl PyUdpFeed {
         Ok((drained.raw.into(), drained.frames.into()))
     }
 
+    /// A non-blocking file descriptor that becomes readable whenever a batch is queued (one
+    /// byte per batch); reads end-of-file once the feed is gone. None where unsupported.
+    #[getter]
+    fn wakeup_fd(&self) -> Option<i32> {
+        self.0.wakeup_fd()
+    }
+
     /// Blocks (GIL released) until a batch is queued after the one numbered `seen`, the feed
     /// stops, or `timeout_s` passes; returns the newest batch number (a change means data
     /// arrived: drain it).

@@ -110,6 +110,15 @@ class Feed(ABC):
     def status(self) -> FeedStatus:
         """Health, rate and counters."""
 
+    def wakeup_fd(self) -> tuple[int, int] | None:
+        """``(fd, generation)``: a descriptor that becomes readable when data is queued.
+
+        The hub's event loop polls it (and reads what is written to it) instead of running a
+        thread in :meth:`wait_queued`. ``generation`` changes whenever the feed replaces the
+        descriptor (a restart). ``None`` when the feed has none.
+        """
+        return None
+
     def wait_queued(self, seen: int, timeout_s: float) -> int | None:
         """Blocks until data is queued for :meth:`drain` after the mark ``seen``.
 

@@ -52,6 +52,7 @@ class UdpSource(Feed):
         self.requested_port = port
         self.ring_capacity = ring_capacity
         self._native: Any = None
+        self._generation = 0
 
     def start(self) -> None:
         """Binds and starts the receive thread; a failed bind leaves the feed ``unavailable``.
@@ -59,6 +60,7 @@ class UdpSource(Feed):
         A stopped feed starts afresh (a new socket and an empty ring buffer).
         """
         if self._native is None or self._native.stats()["state"] == "stopped":
+            self._generation += 1
             self._native = UdpFeed(
                 self.name,
                 self.protocol,
@@ -123,6 +125,14 @@ class UdpSource(Feed):
         if self._native is None:
             self.start()
         return self._native
+
+    def wakeup_fd(self) -> tuple[int, int] | None:
+        """The native feed's wakeup descriptor, numbered by how many times it was started."""
+        native = self._native
+        if native is None:
+            return None
+        fd: int | None = native.wakeup_fd
+        return None if fd is None else (fd, self._generation)
 
     def wait_queued(self, seen: int, timeout_s: float) -> int | None:
         """Blocks (without the GIL) until the receive thread queues a batch after ``seen``."""

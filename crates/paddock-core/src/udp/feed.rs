@@ -1,6 +1,10 @@
 //! `UdpFeed`: binds a socket, runs its receive thread, and answers stats, ring reads and drains.
 
+#[cfg(unix)]
+use std::io::Write;
 use std::net::{SocketAddr, UdpSocket};
+#[cfg(unix)]
+use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -81,6 +85,19 @@ pub(super) struct Shared {
     /// Counts the batches queued for draining; `arrived` is notified on each and on stop.
     pub(super) queued_seq: Mutex<u64>,
     pub(super) arrived: Condvar,
+    /// A connected socket pair: a byte is written to the second per queued batch; the first
+    /// is what an event loop polls ([`UdpFeed::wakeup_fd`]). None where unsupported.
+    #[cfg(unix)]
+    pub(super) wakeup: Option<(UnixStream, UnixStream)>,
+}
+
+/// A non-blocking socket pair for [`Shared::wakeup`] (None if the OS refuses one).
+#[cfg(unix)]
+fn wakeup_pair() -> Option<(UnixStream, UnixStream)> {
+    let (rx, tx) = UnixStream::pair().ok()?;
+    rx.set_nonblocking(true).ok()?;
+    tx.set_nonblocking(true).ok()?;
+    Some((rx, tx))
 }
 
 impl Shared {
@@ -97,6 +114,11 @@ impl Shared {
         *seq = seq.wrapping_add(1);
         drop(seq);
         self.arrived.notify_all();
+        #[cfg(unix)]
+        if let Some((_, tx)) = &self.wakeup {
+            // A full buffer means the reader has not caught up with earlier wakeups: enough.
+            let _ = (&*tx).write(&[1]);
+        }
     }
 
     /// Monotonic ns since the feed's epoch.
@@ -166,6 +188,8 @@ impl UdpFeed {
             }),
             queued_seq: Mutex::new(0),
             arrived: Condvar::new(),
+            #[cfg(unix)]
+            wakeup: wakeup_pair(),
         });
         let feed = Self {
             frame_schema,
@@ -354,6 +378,23 @@ impl UdpFeed {
                 .map_or_else(|e| e.into_inner().0, |(guard, _)| guard);
         }
         *seq
+    }
+
+    /// A file descriptor that becomes readable each time a batch is queued for draining (one
+    /// byte per batch; read them to clear it), for an event loop to poll instead of a thread
+    /// waiting in [`UdpFeed::wait_queued`]. It is non-blocking, lives as long as the feed and
+    /// reads end-of-file once the feed is dropped. `None` where unsupported (not Unix).
+    #[must_use]
+    pub fn wakeup_fd(&self) -> Option<i32> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            self.shared.wakeup.as_ref().map(|(rx, _)| rx.as_raw_fd())
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
     }
 
     /// Sends `bytes` to `addr` from the feed's socket (for protocols with a handshake).
