@@ -11,7 +11,8 @@ Starts ``paddock serve`` on loopback, sends Project CARS 2 telemetry packets at 
 
 Prints p50/p99 latency and the frames/s delivered across clients. Not run by ``just test``.
 
-Run: ``python benches/bench_stream_latency.py [--clients 1 10 50] [--seconds 5]``.
+Run: ``python benches/bench_stream_latency.py [--clients 1 10 50] [--seconds 5]
+[--transports sse ws]``.
 """
 
 from __future__ import annotations
@@ -170,11 +171,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rate-hz", type=float, default=333.0)
+    parser.add_argument("--transports", nargs="+", choices=("sse", "ws"), default=["sse", "ws"])
     args = parser.parse_args()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average before: {load} ({os.cpu_count()} CPUs)")
     with tempfile.TemporaryDirectory() as tmp:
         proc, base, pcars = start_server(Path(tmp) / "data")
         try:
-            for transport in ("sse", "ws"):
+            for transport in args.transports:
                 for clients in args.clients:
                     asyncio.run(run(base, pcars, transport, clients, args.rate_hz, args.seconds))
         finally:

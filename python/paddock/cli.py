@@ -30,6 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
             sim_rate_hz=args.sim_rate,
             api_token=args.api_token,
             car=args.car,
+            sse_heartbeat_s=args.sse_heartbeat_s,
         )
     except ConfigError as exc:
         print(f"paddock serve: {exc}", file=sys.stderr)
@@ -57,6 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
         "PADDOCK_SIM_GAME": settings.sim_game,
         "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
         "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
+        "PADDOCK_SSE_HEARTBEAT_S": str(settings.sse_heartbeat_s),
     }
     if settings.sim_lap_seconds is not None:
         env["PADDOCK_SIM_LAP_SECONDS"] = str(settings.sim_lap_seconds)
@@ -143,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--can-car-config",
         dest="car",
         help="the loaded car config: an id (bmw_e46_m3) or a .yaml path",
+    )
+    serve.add_argument(
+        "--sse-heartbeat-s", type=float, help="seconds between SSE heartbeats (default 15)"
     )
     serve.set_defaults(func=_serve)
 

@@ -64,6 +64,8 @@ class Settings:
         recording_protection_s: A recording younger than this stops only with ``force``.
         car: The loaded car config: an id (``bmw_e46_m3``; a user's own in
             ``<data_dir>/cars/`` first, then paddock's shipped ones) or a ``.yaml`` path.
+        sse_heartbeat_s: Seconds between the comment lines every SSE stream sends while
+            nothing else is sent.
     """
 
     host: str = "127.0.0.1"
@@ -87,6 +89,7 @@ class Settings:
     recording_segment_s: float | None = None
     recording_protection_s: float = 0.0
     car: str | None = None
+    sse_heartbeat_s: float = 15.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -122,6 +125,7 @@ class Settings:
             "recording_segment_s": ("PADDOCK_RECORDING_SEGMENT_S",),
             "recording_protection_s": ("PADDOCK_RECORDING_PROTECTION_S",),
             "car": ("PADDOCK_CAR",),
+            "sse_heartbeat_s": ("PADDOCK_SSE_HEARTBEAT_S",),
         }
         names = {f.name for f in fields(cls)}
         for name, keys in sources.items():
@@ -172,6 +176,8 @@ class Settings:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ConfigError(f"{name} must be positive, got {value}")
+        if not 0 < self.sse_heartbeat_s <= 3600:
+            raise ConfigError(f"sse_heartbeat_s must be in (0, 3600], got {self.sse_heartbeat_s}")
         if self.recording_protection_s < 0:
             raise ConfigError(
                 f"recording_protection_s must be >= 0, got {self.recording_protection_s}"
@@ -213,6 +219,7 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         "recording_segment_mb": float,
         "recording_segment_s": float,
         "recording_protection_s": float,
+        "sse_heartbeat_s": float,
         "data_dir": Path,
         "simulate": bool,
     }.get(name, str)

@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from paddock.api.app import create_app
 from paddock.config import Settings
+from paddock.store.catalog import Catalog
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 
@@ -94,3 +95,28 @@ def test_websockets_need_the_token_or_a_spectator_token(settings: Settings) -> N
         ):
             ws.receive_text(timeout=10)
         assert closed.value.code == 4401
+
+
+async def test_tokens_survive_a_restart_until_they_expire_or_are_revoked(
+    settings: Settings,
+) -> None:
+    guarded_settings = settings.with_(api_token="admin-secret")
+    async with AsyncTestClient(create_app(guarded_settings)) as first:
+        kept = (await first.post("/spectator/token", json={"ttl_s": 600}, headers=ADMIN)).json()
+        revoked = (await first.post("/spectator/token", headers=ADMIN)).json()
+        short = (await first.post("/spectator/token", json={"ttl_s": 0.2}, headers=ADMIN)).json()
+        await first.delete(f"/spectator/token/{revoked['token']}", headers=ADMIN)
+    await asyncio.sleep(0.3)
+    # A new server over the same data directory: the catalog still holds the live token.
+    async with AsyncTestClient(create_app(guarded_settings)) as second:
+        assert (
+            await second.get("/api/live", params={"spectator_token": kept["token"]})
+        ).status_code == 200
+        for gone in (revoked, short):
+            response = await second.get("/api/live", params={"spectator_token": gone["token"]})
+            assert response.status_code == 401
+        assert (await second.delete(f"/spectator/token/{kept['token']}", headers=ADMIN)).json() == {
+            "revoked": True
+        }
+    rows = Catalog(guarded_settings.catalog_path).query("SELECT doc FROM spectator_tokens")
+    assert rows == []  # revoked and expired tokens leave the catalog; tokens are never stored

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
+import polars as pl
 import pyarrow as pa
 
-from paddock.hub import Hub, Lagged
+from paddock.hub import Hub, Lagged, Subscription
 from paddock.sources.base import Feed, FeedBatch, FeedStatus
+from paddock.sources.udp import UdpSource
+from tests.api.packets import telemetry
 
 
 def _batch(n: int) -> pa.RecordBatch:
@@ -94,3 +98,39 @@ async def test_a_failing_sink_does_not_stop_the_others() -> None:
     await hub.publish(FeedBatch("a", "fake", _batch(1), _batch(1)))  # type: ignore[arg-type]
     await asyncio.sleep(0)
     assert got == [1]
+
+
+async def _next_frames(sub: Subscription) -> FeedBatch:
+    for _ in range(100):
+        item = await sub.get(timeout_s=20)
+        assert item is not None, "no batch published"
+        if isinstance(item, FeedBatch) and item.frames.num_rows:
+            return item
+    raise AssertionError("only empty batches")
+
+
+async def test_a_udp_feed_wakes_the_hub_without_its_poll() -> None:
+    """With a poll interval far longer than the wait, only the feed's wakeup can deliver."""
+    feed = UdpSource("pcars", "project_cars", "127.0.0.1", 0)
+    hub = Hub([feed], poll_interval_s=3600)
+    sub = hub.subscribe()
+    await hub.start()
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        assert feed.wakeup_fd() is not None
+        sender.sendto(telemetry(1, speed_ms=12.0), ("127.0.0.1", feed.port))
+        batch = await _next_frames(sub)
+        assert pl.DataFrame(batch.frames)["speed_kmh"].to_list() == [12.0 * 3.6]
+        # A restarted feed has a new descriptor (a new generation): the hub follows it.
+        first = feed.wakeup_fd()
+        await asyncio.to_thread(feed.stop)
+        await asyncio.to_thread(feed.start)
+        assert feed.wakeup_fd() != first
+        hub.wake()  # one pass of the pump registers the new descriptor
+        await asyncio.sleep(0.1)
+        sender.sendto(telemetry(2, speed_ms=13.0), ("127.0.0.1", feed.port))
+        batch = await _next_frames(sub)
+        assert pl.DataFrame(batch.frames)["speed_kmh"].to_list() == [13.0 * 3.6]
+    finally:
+        sender.close()
+        await hub.stop()

@@ -315,3 +315,40 @@ fn registered_protocols_start() {
     assert_eq!(feed.state().0, FeedState::Listening);
     assert_eq!(feed.frame_schema().field(0).name(), "ts_ns");
 }
+
+#[test]
+fn wait_queued_wakes_on_data_and_on_stop() {
+    let feed = start(config("wait"));
+    // Nothing queued: the wait runs to its timeout and reports no change.
+    assert_eq!(feed.wait_queued(0, Duration::from_millis(20)), 0);
+    let waiter = std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| feed.wait_queued(0, Duration::from_secs(5)));
+        send_all(&feed, &speeds([1.0]));
+        waiting.join().unwrap()
+    });
+    assert!(waiter > 0, "the wait ended without a queued batch");
+    wait_packets(&feed, 1);
+    let drained = feed.drain().unwrap();
+    assert_eq!(drained.frames.num_rows(), 1);
+    // A stop ends a wait long before its timeout (the mark moves on once more).
+    let seen = feed.wait_queued(0, Duration::from_millis(1));
+    let started = Instant::now();
+    let after_stop = std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| feed.wait_queued(seen, Duration::from_secs(30)));
+        std::thread::sleep(Duration::from_millis(20));
+        feed.stop();
+        waiting.join().unwrap()
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the stop did not end the wait"
+    );
+    assert_ne!(after_stop, seen);
+    // Stopped: a wait does not block.
+    let quick = Instant::now();
+    assert_eq!(
+        feed.wait_queued(after_stop, Duration::from_secs(30)),
+        after_stop
+    );
+    assert!(quick.elapsed() < Duration::from_secs(20));
+}

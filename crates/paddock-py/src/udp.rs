@@ -168,6 +168,21 @@ impl PyUdpFeed {
         Ok((drained.raw.into(), drained.frames.into()))
     }
 
+    /// A non-blocking file descriptor that becomes readable whenever a batch is queued (one
+    /// byte per batch); reads end-of-file once the feed is gone. None where unsupported.
+    #[getter]
+    fn wakeup_fd(&self) -> Option<i32> {
+        self.0.wakeup_fd()
+    }
+
+    /// Blocks (GIL released) until a batch is queued after the one numbered `seen`, the feed
+    /// stops, or `timeout_s` passes; returns the newest batch number (a change means data
+    /// arrived: drain it).
+    fn wait_queued(&self, py: Python<'_>, seen: u64, timeout_s: f64) -> PyResult<u64> {
+        let timeout = to_duration("timeout_s", timeout_s)?;
+        detach(py, || Ok(self.0.wait_queued(seen, timeout)))
+    }
+
     /// Sends `data` to `host:port` from the feed's socket; returns the bytes sent. Raises
     /// `FeedError` when the feed has no socket or the OS refuses.
     fn send_to(&self, py: Python<'_>, host: String, port: u16, data: Vec<u8>) -> PyResult<usize> {

@@ -3,7 +3,8 @@
 Intervals are settings rather than constants so tests and slow links can change them:
 
 - ``PADDOCK_WS_PING_S`` (30): keepalive ``{"type": "ping"}`` on ``/ws/telemetry``.
-- ``PADDOCK_SSE_HEARTBEAT_S`` (15): comment lines on the SSE streams while nothing else is sent.
+- ``sse_heartbeat_s`` (15): comment lines on the SSE streams while nothing else is sent; from
+  :class:`paddock.config.Settings` (``--sse-heartbeat-s``, ``PADDOCK_SSE_HEARTBEAT_S``).
 - ``PADDOCK_CYCLE_HISTORY`` (1000): cycle events kept in memory for ``/api/telemetry/history``.
 - ``PADDOCK_CYCLE_REPLAY`` (50): cycle events replayed to a ``/ws/telemetry`` client on connect.
 - ``PADDOCK_CLIENT_QUEUE`` (256): messages a slow stream client may have queued before its
@@ -46,7 +47,6 @@ class RealtimeConfig:
         env = os.environ if env is None else env
         floats = {
             "ws_ping_s": "PADDOCK_WS_PING_S",
-            "sse_heartbeat_s": "PADDOCK_SSE_HEARTBEAT_S",
             "live_rate_hz": "PADDOCK_LIVE_RATE_HZ",
         }
         ints = {

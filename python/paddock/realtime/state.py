@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from paddock.realtime.config import RealtimeConfig
 from paddock.realtime.control import RuntimeControl
 from paddock.realtime.cycles import CycleEvent, CycleIn, CycleLog, is_notable, outcome, split_posted
 from paddock.realtime.notifications import NotificationLog
+from paddock.realtime.replay import Replayer, load_frames
 from paddock.realtime.spectators import SpectatorTokens
 from paddock.realtime.system import CpuSampler, LogRing
 from paddock.sources.base import FeedBatch
@@ -66,6 +68,7 @@ class Realtime:
     evaluator: BoundaryEvaluator
     notifications: NotificationLog
     control: RuntimeControl
+    replay: Replayer
     cpu: CpuSampler = field(default_factory=CpuSampler)
     logs: LogRing = field(default_factory=LogRing)
     commands: CommandCache = field(default_factory=CommandCache)
@@ -82,8 +85,13 @@ class Realtime:
             InvalidArgument: A camera frame cannot be used; nothing of the request is published.
         """
         parts = [split_posted(p) for p in posted]
-        for event, frames in parts:
-            self.cycles.publish(event, frames)
+        encoded = [self.cycles.publish(event, frames) for event, frames in parts]
+        if self.runtime.recorder.active is not None:
+            stamped = [
+                (int((event.timestamp or 0.0) * 1e9), data)
+                for (event, _), data in zip(parts, encoded, strict=True)
+            ]
+            await asyncio.to_thread(self.runtime.recorder.write_cycles, stamped)
         notable = [cycle_risk_event(e) for e, _ in parts if is_notable(e)]
         if notable:
             await self.log_risk(notable)
@@ -163,6 +171,15 @@ def build_realtime(runtime: Runtime, config: RealtimeConfig) -> Realtime:
         evaluator=BoundaryEvaluator(boundaries),
         notifications=notifications,
         control=_control(runtime, cycles, notifications),
+        replay=Replayer(
+            runtime.hub,
+            lambda source_id: load_frames(
+                source_id, runtime.sessions.store, runtime.recorder, runtime.settings.data_dir
+            ),
+            publishing=lambda: runtime.hub.publishing,
+            ring_capacity=runtime.settings.ring_capacity,
+        ),
+        spectators=SpectatorTokens(runtime.catalog),
     )
 
 
@@ -173,7 +190,10 @@ async def realtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     Runs after :func:`paddock.api.runtime.runtime_lifespan` (it needs ``app.state.runtime``).
     """
     runtime: Runtime = app.state.runtime
-    realtime = build_realtime(runtime, RealtimeConfig.from_env())
+    config = dataclasses.replace(
+        RealtimeConfig.from_env(), sse_heartbeat_s=runtime.settings.sse_heartbeat_s
+    )
+    realtime = build_realtime(runtime, config)
     runtime.hub.add_sink(realtime.on_batch)
     app.state.realtime = realtime
     paddock_log = logging.getLogger("paddock")
@@ -182,6 +202,7 @@ async def realtime_lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         paddock_log.removeHandler(realtime.logs)
+        await realtime.replay.close()
         realtime.closing.set()
         realtime.bus.close_all()
 

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import msgspec
 
 from paddock._native import Batch
 
+T = TypeVar("T")
+
 #: Health states, one state machine for all feeds:
 #: stopped → listening → receiving ↔ stale; with a session peer (Assetto Corsa) stopped →
 #: handshaking → receiving, or → unavailable ("no answer from <peer>") while it keeps retrying;
 #: any → unavailable (with a reason); stop → stopped.
+#: The protocol of batches a replay re-publishes from a recording: stores skip them (the data is
+#: recorded already).
+REPLAY_PROTOCOL = "replay"
+
 FEED_STATES = ("stopped", "listening", "handshaking", "receiving", "stale", "unavailable")
 
 
@@ -54,11 +62,26 @@ class FeedBatch:
     protocol: str
     raw: Batch
     frames: Batch
+    #: What stream encoders made of this batch, by encoding (see :meth:`encoded`): one batch is
+    #: published to every client, so each format is encoded once for all of them.
+    _encoded: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:
         """True when nothing arrived."""
         return self.raw.num_rows == 0 and self.frames.num_rows == 0
+
+    def encoded(self, key: Any, encode: Callable[[FeedBatch], T]) -> T:
+        """``encode(self)``, computed once per ``key`` and then shared by every caller.
+
+        ``key`` names the encoding and its options (e.g. ``("sse", channels)``). Used on the
+        event loop only.
+        """
+        try:
+            value: T = self._encoded[key]
+        except KeyError:
+            value = self._encoded[key] = encode(self)
+        return value
 
 
 class Feed(ABC):
@@ -71,6 +94,9 @@ class Feed(ABC):
     name: str
     kind: str
     protocol: str
+    #: The recorded session whose data this feed re-publishes (a replay), else None. Runs of
+    #: that session refuse the feed, so replayed data never lands in its own source again.
+    source_session_id: str | None = None
 
     @abstractmethod
     def start(self) -> None:
@@ -83,6 +109,24 @@ class Feed(ABC):
     @abstractmethod
     def status(self) -> FeedStatus:
         """Health, rate and counters."""
+
+    def wakeup_fd(self) -> tuple[int, int] | None:
+        """``(fd, generation)``: a descriptor that becomes readable when data is queued.
+
+        The hub's event loop polls it (and reads what is written to it) instead of running a
+        thread in :meth:`wait_queued`. ``generation`` changes whenever the feed replaces the
+        descriptor (a restart). ``None`` when the feed has none.
+        """
+        return None
+
+    def wait_queued(self, seen: int, timeout_s: float) -> int | None:
+        """Blocks until data is queued for :meth:`drain` after the mark ``seen``.
+
+        Returns the newest mark (a change from ``seen`` means something arrived), or ``None``
+        when the feed cannot tell (the hub then finds its data by polling). Called from a
+        thread of the hub's, never on the event loop; returns early when the feed stops.
+        """
+        return None
 
     @abstractmethod
     def drain(self) -> FeedBatch:

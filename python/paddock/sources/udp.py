@@ -7,6 +7,11 @@ from typing import Any
 from paddock._native import Batch, UdpFeed
 from paddock.sources.base import Feed, FeedBatch, FeedStatus
 
+#: How long the receive thread gathers more datagrams after a first one before decoding them as
+#: one batch. Short, so a frame reaches stream clients within a few ms; a burst still fills whole
+#: batches (up to 256 datagrams) because what already waits in the socket is read at once.
+BATCH_WINDOW_S = 0.001
+
 
 class UdpSource(Feed):
     """A game feed that binds ``host:port`` and decodes ``protocol`` datagrams.
@@ -47,6 +52,7 @@ class UdpSource(Feed):
         self.requested_port = port
         self.ring_capacity = ring_capacity
         self._native: Any = None
+        self._generation = 0
 
     def start(self) -> None:
         """Binds and starts the receive thread; a failed bind leaves the feed ``unavailable``.
@@ -54,6 +60,7 @@ class UdpSource(Feed):
         A stopped feed starts afresh (a new socket and an empty ring buffer).
         """
         if self._native is None or self._native.stats()["state"] == "stopped":
+            self._generation += 1
             self._native = UdpFeed(
                 self.name,
                 self.protocol,
@@ -64,6 +71,7 @@ class UdpSource(Feed):
                 peer_port=self.peer[1] if self.peer else None,
                 display_name=self.display_name,
                 password=self.password,
+                batch_window_s=BATCH_WINDOW_S,
             )
 
     def stop(self) -> None:
@@ -117,6 +125,22 @@ class UdpSource(Feed):
         if self._native is None:
             self.start()
         return self._native
+
+    def wakeup_fd(self) -> tuple[int, int] | None:
+        """The native feed's wakeup descriptor, numbered by how many times it was started."""
+        native = self._native
+        if native is None:
+            return None
+        fd: int | None = native.wakeup_fd
+        return None if fd is None else (fd, self._generation)
+
+    def wait_queued(self, seen: int, timeout_s: float) -> int | None:
+        """Blocks (without the GIL) until the receive thread queues a batch after ``seen``."""
+        native = self._native
+        if native is None:
+            return None
+        mark: int = native.wait_queued(seen, timeout_s)
+        return mark
 
     def drain(self) -> FeedBatch:
         """Raw datagrams and decoded frames received since the last drain."""

@@ -105,6 +105,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX laps_session ON laps (session_id, lap);
     """,
+    # Spectator tokens, kept across restarts until they expire; only a hash of each token.
+    """
+    CREATE TABLE spectator_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        expires_at REAL NOT NULL,
+        doc TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -6,6 +6,7 @@ A recording is a directory ``<data_dir>/recordings/<id>/`` holding::
     recording.mcap                   /<feed>/frames (JSON, Foxglove-ready) and /<feed>/raw;
                                      recording-00000.mcap, recording-00001.mcap, … when the
                                      recorder rotates segments by size or duration
+    cycles.mcap                      /dam/cycle: cycle events posted while recording (JSON)
     <feed>.pdkraw                    the datagrams exactly as received (see docs/formats.md)
     frames/<feed>/part-00000.parquet decoded canonical frames, flushed every few seconds
 """
@@ -30,8 +31,9 @@ import polars as pl
 
 from paddock._native import McapWriter, RawWriter, mcap_info, mcap_recover
 from paddock.exceptions import Conflict, InvalidArgument, NotFound
-from paddock.sources.base import FeedBatch
+from paddock.sources.base import REPLAY_PROTOCOL, FeedBatch
 from paddock.store.catalog import Catalog
+from paddock.store.cycle_mcap import CYCLES_FILE, CycleMcapWriter
 from paddock.store.integrity import (
     INTEGRITY_FAILED,
     STOPPED_OK,
@@ -132,6 +134,7 @@ class ActiveRecording:
         )
         self._last_flush = time.monotonic()
         self._closed = False
+        self._cycles: CycleMcapWriter | None = None
 
     @property
     def id(self) -> str:
@@ -175,6 +178,16 @@ class ActiveRecording:
             if time.monotonic() - self._last_flush >= self.flush_interval_s:
                 self._flush_all()
 
+    def write_cycles(self, events: list[tuple[int, bytes]]) -> None:
+        """Appends encoded cycle events ``(ts_ns, json)`` to the recording's ``cycles.mcap``."""
+        with self._lock:
+            if self._closed:
+                return
+            if self._cycles is None:
+                self._cycles = CycleMcapWriter(self.directory / CYCLES_FILE)
+            for ts_ns, event in events:
+                self._cycles.write(ts_ns, event)
+
     def _flush_all(self) -> None:
         for files in self._feeds.values():
             self._flush(files)
@@ -206,6 +219,8 @@ class ActiveRecording:
                 for files in self._feeds.values():
                     files.raw.close()
                 self._mcap.close()
+                if self._cycles is not None:
+                    self._cycles.close()
                 self._closed = True
             stopped_ns = time.time_ns()
             self.manifest.update(
@@ -250,6 +265,9 @@ class ActiveRecording:
         ]
         segments = [p.name for p in mcap_segments(self.directory)]
         self.manifest["files"] = {"mcap": segments[0] if segments else MCAP_FILE}
+        if self._cycles is not None:
+            self.manifest["files"]["cycles"] = CYCLES_FILE
+            self.manifest["cycle_events"] = self._cycles.messages
         self.manifest["mcap_segments"] = segments
         self.manifest["size_bytes"] = _dir_size(self.directory)
 
@@ -449,10 +467,21 @@ class Recorder:
             self._write_manifest(manifest)
             return dict(manifest)
 
-    async def on_batch(self, batch: FeedBatch) -> None:
-        """Hub sink: writes ``batch`` into the active recording, off the event loop."""
+    def write_cycles(self, events: list[tuple[int, bytes]]) -> bool:
+        """Writes cycle events into the running recording; False when none runs."""
         active = self.active
-        if active is not None:
+        if active is None:
+            return False
+        active.write_cycles(events)
+        return True
+
+    async def on_batch(self, batch: FeedBatch) -> None:
+        """Hub sink: writes ``batch`` into the active recording, off the event loop.
+
+        Replayed batches are not written: they are recorded already.
+        """
+        active = self.active
+        if active is not None and batch.protocol != REPLAY_PROTOCOL:
             await asyncio.to_thread(active.write, batch)
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:

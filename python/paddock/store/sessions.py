@@ -403,6 +403,11 @@ class SessionStore:
         self._feed(feed_name, "feed_name")
         for name in merge:
             self._feed(name, "merge_feeds")
+        for name in [feed_name, *merge]:
+            if self.feeds[name].source_session_id == session_id:
+                raise Conflict(
+                    f"feed {name!r} replays session {session_id}: it cannot be recorded into it"
+                )
         with self._lock:
             status = self._row(session_id)[1]
             if status != "active":

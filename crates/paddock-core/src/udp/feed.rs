@@ -1,8 +1,12 @@
 //! `UdpFeed`: binds a socket, runs its receive thread, and answers stats, ring reads and drains.
 
+#[cfg(unix)]
+use std::io::Write;
 use std::net::{SocketAddr, UdpSocket};
+#[cfg(unix)]
+use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -78,6 +82,22 @@ pub(super) struct Shared {
     pub(super) epoch: Instant,
     pub(super) ring: Mutex<RingBuffer>,
     pub(super) queues: Mutex<Queues>,
+    /// Counts the batches queued for draining; `arrived` is notified on each and on stop.
+    pub(super) queued_seq: Mutex<u64>,
+    pub(super) arrived: Condvar,
+    /// A connected socket pair: a byte is written to the second per queued batch; the first
+    /// is what an event loop polls ([`UdpFeed::wakeup_fd`]). None where unsupported.
+    #[cfg(unix)]
+    pub(super) wakeup: Option<(UnixStream, UnixStream)>,
+}
+
+/// A non-blocking socket pair for [`Shared::wakeup`] (None if the OS refuses one).
+#[cfg(unix)]
+fn wakeup_pair() -> Option<(UnixStream, UnixStream)> {
+    let (rx, tx) = UnixStream::pair().ok()?;
+    rx.set_nonblocking(true).ok()?;
+    tx.set_nonblocking(true).ok()?;
+    Some((rx, tx))
 }
 
 impl Shared {
@@ -85,6 +105,19 @@ impl Shared {
     pub(super) fn fail(&self, reason: String) {
         if !self.stop.load(Ordering::Acquire) {
             *lock(&self.status) = Status::Unavailable(reason);
+        }
+    }
+
+    /// Tells every [`UdpFeed::wait_queued`] caller that a batch was queued (or the feed stops).
+    pub(super) fn signal_queued(&self) {
+        let mut seq = lock(&self.queued_seq);
+        *seq = seq.wrapping_add(1);
+        drop(seq);
+        self.arrived.notify_all();
+        #[cfg(unix)]
+        if let Some((_, tx)) = &self.wakeup {
+            // A full buffer means the reader has not caught up with earlier wakeups: enough.
+            let _ = (&*tx).write(&[1]);
         }
     }
 
@@ -153,6 +186,10 @@ impl UdpFeed {
                 raw: RingBuffer::new(raw_schema(), config.queue_capacity)?,
                 frames: RingBuffer::new(frame_schema.clone(), config.queue_capacity)?,
             }),
+            queued_seq: Mutex::new(0),
+            arrived: Condvar::new(),
+            #[cfg(unix)]
+            wakeup: wakeup_pair(),
         });
         let feed = Self {
             frame_schema,
@@ -321,6 +358,45 @@ impl UdpFeed {
         })
     }
 
+    /// Waits until a batch is queued for draining after the one numbered `seen`, the feed
+    /// stops, or `timeout` passes; returns the number of the newest queued batch (it differs
+    /// from `seen` when something arrived). Lets a consumer drain as soon as data is there
+    /// instead of polling.
+    #[must_use]
+    pub fn wait_queued(&self, seen: u64, timeout: Duration) -> u64 {
+        let deadline = Instant::now() + timeout;
+        let mut seq = lock(&self.shared.queued_seq);
+        while *seq == seen && !self.shared.stop.load(Ordering::Acquire) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            seq = self
+                .shared
+                .arrived
+                .wait_timeout(seq, left)
+                .map_or_else(|e| e.into_inner().0, |(guard, _)| guard);
+        }
+        *seq
+    }
+
+    /// A file descriptor that becomes readable each time a batch is queued for draining (one
+    /// byte per batch; read them to clear it), for an event loop to poll instead of a thread
+    /// waiting in [`UdpFeed::wait_queued`]. It is non-blocking, lives as long as the feed and
+    /// reads end-of-file once the feed is dropped. `None` where unsupported (not Unix).
+    #[must_use]
+    pub fn wakeup_fd(&self) -> Option<i32> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            self.shared.wakeup.as_ref().map(|(rx, _)| rx.as_raw_fd())
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    }
+
     /// Sends `bytes` to `addr` from the feed's socket (for protocols with a handshake).
     ///
     /// # Errors
@@ -344,6 +420,7 @@ impl UdpFeed {
     /// socket and sets [`FeedState::Stopped`]. Idempotent.
     pub fn stop(&self) {
         self.shared.stop.store(true, Ordering::Release);
+        self.shared.signal_queued();
         let handle = lock(&self.thread).take();
         if let Some(handle) = handle {
             let deadline = Instant::now() + STOP_WAIT;

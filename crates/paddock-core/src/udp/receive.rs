@@ -255,6 +255,7 @@ impl Receiver {
         if let Err(e) = queued {
             self.note_error(format!("drain queue append failed: {e}"));
         }
+        self.shared.signal_queued();
         // Counted last, so a reader that sees the packets also sees their rows.
         self.shared.bytes.fetch_add(bytes, Ordering::AcqRel);
         self.shared.packets.fetch_add(rows as u64, Ordering::AcqRel);

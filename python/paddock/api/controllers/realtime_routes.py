@@ -4,6 +4,7 @@ from litestar.types import ControllerRouterHandler
 
 from paddock.api.controllers.control import ControlController
 from paddock.api.controllers.cycles import CyclesController
+from paddock.api.controllers.replay import ReplayController
 from paddock.api.controllers.risk import BoundariesController, RiskLogController
 from paddock.api.controllers.spectators import SpectatorController
 from paddock.api.controllers.v1 import V1Controller
@@ -23,4 +24,5 @@ REALTIME_ROUTES: list[ControllerRouterHandler] = [
     V1Controller,
     command_plane,
     SpectatorController,
+    ReplayController,
 ]

@@ -18,6 +18,7 @@ from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
 from paddock.api.controllers.session_common import UNPROCESSABLE
 from paddock.exceptions import InvalidArgument
 from paddock.realtime.boundaries import Boundary, validate_boundary
+from paddock.realtime.cycle_recordings import notable_cycles_from_recording
 from paddock.realtime.cycles import RiskLevel
 from paddock.realtime.state import Realtime
 
@@ -161,6 +162,31 @@ class RiskLogController(Controller):
         writer.writeheader()
         writer.writerows(events)
         return _download(out.getvalue(), "text/csv; charset=utf-8", "risk_log.csv")
+
+    @get("/mcap/{filename:str}", sync_to_thread=True)
+    def from_mcap(
+        self,
+        realtime: NamedDependency[Realtime],
+        filename: FromPath[str],
+        min_risk_level: FromQuery[RiskLevel | None] = None,
+        outcome: FromQuery[OutcomeFilter | None] = None,
+        failure_type: FromQuery[str | None] = None,
+        limit: Annotated[int, Parameter(ge=1, le=5000)] = 100,
+    ) -> dict[str, Any]:
+        """Notable cycles read from a recording's MCAP, in the risk log's event shape.
+
+        ``filename`` is the MCAP session's id (a recording id), with or without ``.mcap``; a
+        name with a path in it is refused (400), an unknown one is 404. Filters: the risk
+        level at least ``min_risk_level``, ``outcome``, ``failure_type``; ``limit`` 1–5000.
+        """
+        return notable_cycles_from_recording(
+            realtime.runtime.recorder,
+            filename,
+            min_risk_level=min_risk_level,
+            outcome=outcome,
+            failure_type=failure_type,
+            limit=limit,
+        )
 
     @get("/{event_id:int}", sync_to_thread=True)
     def get_event(

@@ -1,10 +1,11 @@
 """``GET /api/stream/telemetry``: decoded frames as Server-Sent Events.
 
 Each event is ``event: telemetry`` with ``data: {"feed": ..., "frames": [...]}`` (every frame the
-hub drained in one pass, as row objects) and ``id:`` the newest ``ts_ns`` in it. A comment line is
-sent every ``heartbeat_s`` (15 s) while nothing else is. A client that reconnects with
-``Last-Event-ID`` first gets the frames after that ``ts_ns`` that the ring buffers still hold. A
-client that falls behind gets ``event: lagged`` with the number of batches it lost.
+hub drained in one pass, as row objects) and ``id:`` the newest ``ts_ns`` in it; each batch is
+encoded once for every client asking for the same channels. A comment line is sent every
+``heartbeat_s`` (15 s, ``--sse-heartbeat-s``) while nothing else is. A client that reconnects
+with ``Last-Event-ID`` first gets the frames after that ``ts_ns`` that the ring buffers still
+hold. A client that falls behind gets ``event: lagged`` with the number of batches it lost.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from paddock._native import Batch
 from paddock.api.frames import frame_frame, rows_json
 from paddock.api.runtime import Runtime
 from paddock.hub import Lagged
+from paddock.sources.base import FeedBatch
 
 HEARTBEAT_S = 15.0
 
@@ -32,6 +34,12 @@ def _event(feed: str, batch: Batch, channels: Sequence[str] | None) -> ServerSen
     last_ts = int(df["ts_ns"][-1]) if df.height else 0
     data = f'{{"feed":{json.dumps(feed)},"frames":{rows_json(df)}}}'
     return ServerSentEventMessage(data=data, event="telemetry", id=last_ts)
+
+
+def _shared_event(batch: FeedBatch, channels: Sequence[str] | None) -> ServerSentEventMessage:
+    """The batch's event, encoded once for every client asking for the same channels."""
+    key = ("sse", tuple(channels) if channels else None)
+    return batch.encoded(key, lambda b: _event(b.feed, b.frames, channels))
 
 
 async def telemetry_events(
@@ -68,7 +76,7 @@ async def telemetry_events(
                     data=json.dumps({"dropped_batches": item.dropped}), event="lagged"
                 )
             elif (wanted is None or item.feed in wanted) and item.frames.num_rows:
-                yield _event(item.feed, item.frames, channels)
+                yield _shared_event(item, channels)
             else:
                 continue
             last_sent = time.monotonic()
@@ -107,5 +115,6 @@ class StreamController(Controller):
                 feeds=_split(feeds),
                 channels=_split(channels),
                 last_event_id=request.headers.get("last-event-id"),
+                heartbeat_s=runtime.settings.sse_heartbeat_s,
             )
         )

@@ -1,12 +1,13 @@
 """``WS /ws/live``: every feed's frames as Arrow IPC stream messages, for live charts.
 
 The first message (binary) is the schema: ``feed``, ``ts_ns``, ``t_s`` and the canonical channels
-(or those named in ``channels``). Then, ``rate_hz`` times a second (20 by default,
-``PADDOCK_LIVE_RATE_HZ``), one record batch with every frame that arrived since the last one;
-nothing is sent while nothing arrives. Concatenated, the binary messages are one valid Arrow IPC
-stream. Text messages are notices: ``{"type": "lagged", "dropped": n}`` when the client fell
-behind and lost ``n`` of the hub's batches. A bad query closes the socket with code 1008 and the
-reason.
+(or those named in ``channels``). Then record batches as frames arrive, at most ``rate_hz`` a
+second (20 by default, ``PADDOCK_LIVE_RATE_HZ``): the first frames after a quiet spell go at
+once, later ones are gathered into one batch until the next send is due; nothing is sent while
+nothing arrives. Each hub batch is encoded once for every client with the same columns.
+Concatenated, the binary messages are one valid Arrow IPC stream. Text messages are notices:
+``{"type": "lagged", "dropped": n}`` when the client fell behind and lost ``n`` of the hub's
+batches. A bad query closes the socket with code 1008 and the reason.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
 from paddock.api.runtime import Runtime
 from paddock.hub import Lagged
 from paddock.realtime.state import Realtime
+from paddock.sources.base import FeedBatch
 
 CLOSE_POLICY = 1008
 CLOSE_GOING_AWAY = 1001
@@ -61,21 +63,43 @@ async def live_socket(
     wanted = set(_split(feeds) or runtime.hub.feeds)
     subscription = runtime.hub.subscribe(maxsize=realtime.config.client_queue)
 
+    key = tuple(schema)
+    loop = asyncio.get_running_loop()
+
+    def conformed(batch: FeedBatch) -> pl.DataFrame:
+        return batch.encoded(("arrow", key), lambda b: conform(b.feed, b.frames, schema))
+
+    def message(batch: FeedBatch) -> bytes:
+        return batch.encoded(("arrow-ipc", key), lambda b: batch_message(conformed(b)))
+
     async def forward() -> None:
         await socket.send_bytes(schema_message(schema))
+        next_send = 0.0
         while not subscription.closed:
-            await asyncio.sleep(1.0 / rate)
-            parts: list[pl.DataFrame] = []
+            first = await subscription.get()
+            if first is None:
+                continue
+            # At most ``rate`` messages a second; the first after a quiet spell goes at once.
+            if (wait := next_send - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            batches: list[FeedBatch] = []
             dropped = 0
-            while (item := await subscription.get(timeout_s=0)) is not None:
+            item: FeedBatch | Lagged | None = first
+            while item is not None:
                 if isinstance(item, Lagged):
                     dropped += item.dropped
                 elif item.feed in wanted and item.frames.num_rows:
-                    parts.append(conform(item.feed, item.frames, schema))
+                    batches.append(item)
+                item = await subscription.get(timeout_s=0)
             if dropped:
                 await socket.send_text(json.dumps({"type": "lagged", "dropped": dropped}))
-            if parts:
-                await socket.send_bytes(batch_message(pl.concat(parts, how="vertical")))
+            if len(batches) == 1:
+                await socket.send_bytes(message(batches[0]))
+            elif batches:
+                frames = pl.concat([conformed(b) for b in batches], how="vertical")
+                await socket.send_bytes(batch_message(frames))
+            if batches or dropped:
+                next_send = loop.time() + 1.0 / rate
 
     async def receive() -> None:
         while True:
