@@ -28,6 +28,10 @@ def _serve(args: argparse.Namespace) -> int:
             sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
             api_token=args.api_token,
+            can_interface=args.can_interface,
+            can_channel=args.can_channel,
+            can_bitrate=args.can_bitrate,
+            can_dbc=args.can_dbc,
         )
     except ConfigError as exc:
         print(f"paddock serve: {exc}", file=sys.stderr)
@@ -47,7 +51,12 @@ def _serve(args: argparse.Namespace) -> int:
         "PADDOCK_SIM_GAME": settings.sim_game,
         "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
         "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
+        "PADDOCK_CAN_INTERFACE": settings.can_interface,
+        "PADDOCK_CAN_BITRATE": str(settings.can_bitrate),
+        "PADDOCK_CAN_DBC": os.pathsep.join(str(p) for p in settings.can_dbc),
     }
+    if settings.can_channel is not None:
+        env["PADDOCK_CAN_CHANNEL"] = settings.can_channel
     if settings.sim_lap_seconds is not None:
         env["PADDOCK_SIM_LAP_SECONDS"] = str(settings.sim_lap_seconds)
     if settings.api_token:
@@ -123,6 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")
     serve.add_argument("--api-token", help="require this bearer token (needed off loopback)")
+    serve.add_argument(
+        "--can-interface", help="python-can interface of the CAN feed (default virtual)"
+    )
+    serve.add_argument(
+        "--can-channel", help="CAN channel, e.g. can0 or /dev/ttyACM0 (turns the CAN feed on)"
+    )
+    serve.add_argument("--can-bitrate", type=int, help="CAN bit rate in bit/s (default 500000)")
+    serve.add_argument(
+        "--can-dbc", nargs="+", metavar="DBC", help="DBC file(s) the CAN feed decodes with"
+    )
     serve.set_defaults(func=_serve)
 
     simulate = sub.add_parser("simulate", help="drive a simulated car and send game telemetry")

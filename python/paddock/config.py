@@ -62,6 +62,12 @@ class Settings:
         recording_segment_s: Start a new MCAP segment once the current one spans this many
             seconds (default: one file per recording).
         recording_protection_s: A recording younger than this stops only with ``force``.
+        can_interface: python-can interface of the CAN feed (``virtual``, ``socketcan``,
+            ``slcan``, ``pcan``, ``udp_multicast`` …).
+        can_channel: The interface's channel (``can0``, ``/dev/ttyACM0``); setting it (or
+            ``can_dbc``, or a car) turns the CAN feed on.
+        can_bitrate: CAN bus bit rate, bit/s.
+        can_dbc: DBC files the CAN feed decodes with (several: their messages together).
     """
 
     host: str = "127.0.0.1"
@@ -84,6 +90,10 @@ class Settings:
     recording_segment_mb: float | None = None
     recording_segment_s: float | None = None
     recording_protection_s: float = 0.0
+    can_interface: str = "virtual"
+    can_channel: str | None = None
+    can_bitrate: int = 500_000
+    can_dbc: tuple[Path, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -118,6 +128,10 @@ class Settings:
             "recording_segment_mb": ("PADDOCK_RECORDING_SEGMENT_MB",),
             "recording_segment_s": ("PADDOCK_RECORDING_SEGMENT_S",),
             "recording_protection_s": ("PADDOCK_RECORDING_PROTECTION_S",),
+            "can_interface": ("PADDOCK_CAN_INTERFACE",),
+            "can_channel": ("PADDOCK_CAN_CHANNEL",),
+            "can_bitrate": ("PADDOCK_CAN_BITRATE",),
+            "can_dbc": ("PADDOCK_CAN_DBC",),
         }
         names = {f.name for f in fields(cls)}
         for name, keys in sources.items():
@@ -172,6 +186,10 @@ class Settings:
             raise ConfigError(
                 f"recording_protection_s must be >= 0, got {self.recording_protection_s}"
             )
+        if not 1_000 <= self.can_bitrate <= 20_000_000:
+            raise ConfigError(f"can_bitrate must be 1000..20000000 bit/s, got {self.can_bitrate}")
+        if not self.can_interface:
+            raise ConfigError("can_interface must name a python-can interface")
 
     @property
     def catalog_path(self) -> Path:
@@ -209,9 +227,12 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         "recording_segment_mb": float,
         "recording_segment_s": float,
         "recording_protection_s": float,
+        "can_bitrate": int,
         "data_dir": Path,
         "simulate": bool,
     }.get(name, str)
+    if name == "can_dbc":
+        return _paths(value, origin)
     if not isinstance(value, str):
         return Path(value) if kind is Path else value
     try:
@@ -227,6 +248,15 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         return kind(value)
     except ValueError:
         raise ConfigError(f"{origin}: cannot use {value!r} as {name}") from None
+
+
+def _paths(value: Any, origin: str) -> tuple[Path, ...]:
+    """A list of paths: a sequence, or one string separated by ``os.pathsep`` or commas."""
+    items = value.replace(",", os.pathsep).split(os.pathsep) if isinstance(value, str) else value
+    try:
+        return tuple(Path(str(item).strip()).expanduser() for item in items if str(item).strip())
+    except TypeError:
+        raise ConfigError(f"{origin}: cannot use {value!r} as a list of paths") from None
 
 
 def _is_loopback(host: str) -> bool:

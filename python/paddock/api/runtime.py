@@ -18,8 +18,10 @@ from paddock.api.session_services import SessionServices
 from paddock.config import Settings
 from paddock.hub import Hub
 from paddock.sources.base import Feed
+from paddock.sources.can_bus import can_feed
 from paddock.sources.standings import Standings
 from paddock.sources.udp import UdpSource
+from paddock.store import registry
 from paddock.store.catalog import Catalog
 from paddock.store.recordings import Recorder
 
@@ -48,9 +50,10 @@ def build_feeds(settings: Settings) -> list[Feed]:
     ``game_host:ac_port``; ``acc`` binds a free port on ``listen`` and registers with ACC's
     broadcasting interface at ``game_host:acc_port`` with ``acc_password``; ``ttool`` binds
     ``listen:ttool_port`` for the Telemetry Tool plugin, whose layout is not public: it counts
-    every datagram undecodable and records it raw.
+    every datagram undecodable and records it raw. ``can`` reads a python-can bus when a CAN
+    channel, DBC or car is configured (see :func:`paddock.sources.can_bus.can_feed`).
     """
-    return [
+    feeds: list[Feed] = [
         UdpSource(
             "pcars",
             "project_cars",
@@ -83,6 +86,10 @@ def build_feeds(settings: Settings) -> list[Feed]:
             ring_capacity=settings.ring_capacity,
         ),
     ]
+    can = can_feed(settings)
+    if can is not None:
+        feeds.append(can)
+    return feeds
 
 
 def _start_simulator(settings: Settings, hub: Hub) -> Any:
@@ -171,10 +178,13 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     recovered = recorder.recover_unfinished()
     if recovered:
         log.warning("recovered %d unfinished recording(s): %s", len(recovered), recovered)
+    registry.seed(catalog)
     hub = Hub(build_feeds(settings))
     standings = Standings()
     hub.add_sink(recorder.on_batch)
     hub.add_sink(standings.on_batch)
+    feed_units = {f.name: units for f in hub.feeds.values() if (units := getattr(f, "units", None))}
+    hub.add_sink(registry.SeenSignals(catalog, feed_units).on_batch)
     await hub.start()
     sessions = SessionServices.open(
         catalog,
