@@ -12,9 +12,12 @@
 from paddock.can._dbc import DbcError, MessageInfo, SignalInfo, load_database
 from paddock.can._decoder import CanDecoder, Decoded, DecodeStats
 from paddock.can._logs import DecodedLog, iter_frame_chunks, read_frames, read_log
+from paddock.can.cars import CarConfig, CarConfigError, list_cars, load_car
 
 __all__ = [
     "CanDecoder",
+    "CarConfig",
+    "CarConfigError",
     "DbcError",
     "DecodeStats",
     "Decoded",
@@ -22,6 +25,8 @@ __all__ = [
     "MessageInfo",
     "SignalInfo",
     "iter_frame_chunks",
+    "list_cars",
+    "load_car",
     "load_database",
     "read_frames",
     "read_log",
