@@ -95,8 +95,9 @@ async def test_live_bus_in_live_view_diagnostics_registry_and_recordings(
     from paddock._native import mcap_read_raw
 
     recording = client.app.state.settings.data_dir / "recordings" / rec["id"]
-    batches = mcap_read_raw(str(recording / "recording.mcap"), topic="/can/raw")
-    records = decode_records(pl.concat([pl.DataFrame(b) for b in batches]))
+    records = decode_records(
+        pl.DataFrame(mcap_read_raw(str(recording / "recording.mcap"), topic="/can/raw"))
+    )
     assert records["id"].to_list() == [m.arbitration_id for m in sent]
 
 

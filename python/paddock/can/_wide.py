@@ -152,7 +152,7 @@ def wide_rows_for(decoder: CanDecoder, car: Any = None) -> tuple[WideRows, dict[
     """
     if car is None:
         return WideRows(dbc_columns(decoder), dbc_mapper, hold=False), dbc_units(decoder)
-    names = list(dict.fromkeys(c.canonical for c in car.channels if c.canonical))
+    names = list(dict.fromkeys(c.canonical or c.name for c in car.canonical_channels()))
     units: dict[str, str | None] = {}
     for name in names:
         info = lookup(name)

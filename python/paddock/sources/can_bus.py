@@ -201,9 +201,6 @@ class CanSource(Feed):
             self._set_state("unavailable", self.config_error)
             return
         self._stop.clear()
-        with self._lock:
-            self._state = "listening"
-            self._reason = None
         self._thread = threading.Thread(target=self._run, name=f"paddock-can-{self.name}")
         self._thread.daemon = True
         self._thread.start()
