@@ -27,15 +27,25 @@ def _serve(args: argparse.Namespace) -> int:
             simulate=True if args.simulate else None,
             sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
+            sim_speed=args.simulate_speed,
             api_token=args.api_token,
             can_interface=args.can_interface,
             can_channel=args.can_channel,
             can_bitrate=args.can_bitrate,
             can_dbc=args.can_dbc,
+            car=args.car,
         )
     except ConfigError as exc:
         print(f"paddock serve: {exc}", file=sys.stderr)
         return 2
+    if settings.car:
+        from paddock.can.cars import CarConfigError, load_car
+
+        try:
+            load_car(settings.car, settings.data_dir)
+        except CarConfigError as exc:
+            print(f"paddock serve: --car: {exc}", file=sys.stderr)
+            return 2
     # The ASGI factory runs in granian's worker and reads the same settings from the environment.
     env = {
         "PADDOCK_HOST": settings.host,
@@ -51,6 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
         "PADDOCK_SIM_GAME": settings.sim_game,
         "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
         "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
+        "PADDOCK_SIM_SPEED": str(settings.sim_speed),
         "PADDOCK_CAN_INTERFACE": settings.can_interface,
         "PADDOCK_CAN_BITRATE": str(settings.can_bitrate),
         "PADDOCK_CAN_DBC": os.pathsep.join(str(p) for p in settings.can_dbc),
@@ -61,6 +72,8 @@ def _serve(args: argparse.Namespace) -> int:
         env["PADDOCK_SIM_LAP_SECONDS"] = str(settings.sim_lap_seconds)
     if settings.api_token:
         env["PADDOCK_API_TOKEN"] = settings.api_token
+    if settings.car:
+        env["PADDOCK_CAR"] = settings.car
     # The worker stops itself when this process dies (even by SIGKILL): see paddock.api.runtime.
     env["PADDOCK_SUPERVISOR_PID"] = str(os.getpid())
     os.environ.update(env)
@@ -70,7 +83,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"paddock serving on http://{host}:{settings.port}  (API docs: /docs)", flush=True)
-    if settings.simulate:
+    if settings.simulate and settings.car:
+        print(
+            f"CAN simulator: {settings.car} on {settings.can_interface}"
+            f" {settings.can_channel or ''} at {settings.sim_speed:g}x".rstrip(),
+            flush=True,
+        )
+    elif settings.simulate:
         port = {
             "assetto_corsa": settings.ac_port,
             "assetto_corsa_competizione": settings.acc_port,
@@ -130,7 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
         choices=SUPPORTED_GAMES,
         help="game the simulator plays (default project_cars_2)",
     )
-    serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")
+    serve.add_argument(
+        "--lap-seconds",
+        "--simulate-lap-seconds",
+        dest="lap_seconds",
+        type=float,
+        help="simulator: scale the track's lap time",
+    )
+    serve.add_argument(
+        "--simulate-speed", type=float, help="CAN simulator: time multiplier (default 1.0)"
+    )
     serve.add_argument("--api-token", help="require this bearer token (needed off loopback)")
     serve.add_argument(
         "--can-interface", help="python-can interface of the CAN feed (default virtual)"
@@ -141,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--can-bitrate", type=int, help="CAN bit rate in bit/s (default 500000)")
     serve.add_argument(
         "--can-dbc", nargs="+", metavar="DBC", help="DBC file(s) the CAN feed decodes with"
+    )
+    serve.add_argument(
+        "--car",
+        "--can-car-config",
+        dest="car",
+        help="the loaded car config: an id (bmw_e46_m3) or a .yaml path",
     )
     serve.set_defaults(func=_serve)
 

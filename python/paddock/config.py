@@ -54,6 +54,7 @@ class Settings:
         sim_game: Game the simulator plays.
         sim_rate_hz: Simulator packet rate.
         sim_lap_seconds: Scale the simulator's track so a lap takes about this long.
+        sim_speed: The CAN simulator's time multiplier (simulated seconds per second).
         api_token: Bearer token required on every API request when set.
         ring_capacity: Rows each feed keeps in memory.
         log_level: Python logging level name.
@@ -68,6 +69,8 @@ class Settings:
             ``can_dbc``, or a car) turns the CAN feed on.
         can_bitrate: CAN bus bit rate, bit/s.
         can_dbc: DBC files the CAN feed decodes with (several: their messages together).
+        car: The loaded car config: an id (``bmw_e46_m3``; a user's own in
+            ``<data_dir>/cars/`` first, then paddock's shipped ones) or a ``.yaml`` path.
     """
 
     host: str = "127.0.0.1"
@@ -84,6 +87,7 @@ class Settings:
     sim_game: str = "project_cars_2"
     sim_rate_hz: float = 60.0
     sim_lap_seconds: float | None = None
+    sim_speed: float = 1.0
     api_token: str | None = None
     ring_capacity: int = 36_000
     log_level: str = "info"
@@ -94,6 +98,7 @@ class Settings:
     can_channel: str | None = None
     can_bitrate: int = 500_000
     can_dbc: tuple[Path, ...] = ()
+    car: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -122,6 +127,7 @@ class Settings:
             "sim_game": ("PADDOCK_SIM_GAME",),
             "sim_rate_hz": ("PADDOCK_SIM_RATE_HZ",),
             "sim_lap_seconds": ("PADDOCK_SIM_LAP_SECONDS",),
+            "sim_speed": ("PADDOCK_SIM_SPEED",),
             "api_token": ("PADDOCK_API_TOKEN",),
             "ring_capacity": ("PADDOCK_RING_CAPACITY",),
             "log_level": ("PADDOCK_LOG_LEVEL",),
@@ -132,6 +138,7 @@ class Settings:
             "can_channel": ("PADDOCK_CAN_CHANNEL",),
             "can_bitrate": ("PADDOCK_CAN_BITRATE",),
             "can_dbc": ("PADDOCK_CAN_DBC",),
+            "car": ("PADDOCK_CAR",),
         }
         names = {f.name for f in fields(cls)}
         for name, keys in sources.items():
@@ -176,6 +183,8 @@ class Settings:
         for name in ("ac_port", "acc_port"):
             if getattr(self, name) == 0:
                 raise ConfigError(f"{name} must name the port the game answers on, not 0")
+        if not 0 < self.sim_speed <= 1000:
+            raise ConfigError(f"sim_speed must be in (0, 1000], got {self.sim_speed}")
         if self.sim_rate_hz <= 0 or self.sim_rate_hz > 1000:
             raise ConfigError(f"sim_rate_hz must be in (0, 1000], got {self.sim_rate_hz}")
         for name in ("recording_segment_mb", "recording_segment_s"):
@@ -224,6 +233,7 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         "ring_capacity": int,
         "sim_rate_hz": float,
         "sim_lap_seconds": float,
+        "sim_speed": float,
         "recording_segment_mb": float,
         "recording_segment_s": float,
         "recording_protection_s": float,

@@ -18,6 +18,7 @@ from litestar.response import Redirect
 from paddock._native import __version__
 from paddock.api.controllers.analysis import ANALYSIS_ROUTES
 from paddock.api.controllers.can import CAN_ROUTES
+from paddock.api.controllers.cars import CAR_ROUTES
 from paddock.api.controllers.coaching import CoachingController
 from paddock.api.controllers.live import LiveController
 from paddock.api.controllers.mcap_sessions import McapSessionsController
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *TRACK_ROUTES,
             *REALTIME_ROUTES,
             *CAN_ROUTES,
+            *CAR_ROUTES,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         lifespan=[runtime_lifespan, realtime_lifespan],

@@ -101,6 +101,8 @@ def _start_simulator(settings: Settings, hub: Hub) -> Any:
     """
     from paddock.sources.simulator.runner import Simulator
 
+    if settings.car:
+        return _start_can_simulator(settings, hub)
     if settings.sim_game == "assetto_corsa":
         to = (settings.game_host, settings.ac_port)
     elif settings.sim_game == "assetto_corsa_competizione":
@@ -122,6 +124,31 @@ def _start_simulator(settings: Settings, hub: Hub) -> Any:
     )
     simulator.start_thread()
     log.info("simulator playing %s at %s:%d", settings.sim_game, *to)
+    return simulator
+
+
+def _start_can_simulator(settings: Settings, hub: Hub) -> Any:
+    """Starts the CAN simulator: the car ``settings.car`` on the ``can`` feed's bus.
+
+    The simulated car's frames, encoded with the car's DBC, go onto the same python-can
+    interface and channel the feed reads (in-process with ``virtual``).
+    """
+    from paddock.sources.simulator.canbus import DEFAULT_LAP_SECONDS, CanSimulator, bus_factory
+
+    feed = hub.feed("can")
+    channel = getattr(feed, "channel", None)
+    if feed is None or getattr(feed, "config_error", None):
+        log.warning("CAN simulator not started: the can feed is not running")
+        return None
+    simulator = CanSimulator(
+        settings.car or "",
+        bus_factory(settings.can_interface, channel, settings.can_bitrate),
+        speed=settings.sim_speed,
+        lap_seconds=settings.sim_lap_seconds or DEFAULT_LAP_SECONDS,
+        data_dir=settings.data_dir,
+    )
+    simulator.start()
+    log.info("CAN simulator: %s on %s %s", settings.car, settings.can_interface, channel)
     return simulator
 
 
@@ -211,7 +238,10 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
         if watch is not None:
             watch.set()
         if runtime.simulator is not None:
-            runtime.simulator.stop()
+            try:
+                runtime.simulator.stop()
+            except Exception:
+                log.exception("the simulator ended with an error")
         await sessions.stop()
         await hub.stop()
         if recorder.active is not None:

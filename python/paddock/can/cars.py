@@ -13,6 +13,7 @@ and win over a shipped one with the same id.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -27,7 +28,7 @@ import yaml
 
 from paddock.can._dbc import DbcError, MessageInfo, SignalInfo
 from paddock.can._decoder import CanDecoder
-from paddock.channels import ChannelInfo, lookup
+from paddock.channels import ChannelInfo, lookup, registry
 from paddock.exceptions import InvalidArgument
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ ID_WIDTHS = (11, 29)
 """Identifier widths: standard (11-bit) or extended (29-bit) ids."""
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (several times faster), else the Python one."""
 
 
 class CarConfigError(InvalidArgument):
@@ -223,8 +227,6 @@ class CarConfig:
 
     def canonical_channels(self) -> tuple[CarChannel, ...]:
         """Channels that feed a canonical channel, in the registry's order."""
-        from paddock.channels import registry
-
         order = {c.name: i for i, c in enumerate(registry())}
         feeding = [c for c in self.channels if c.canonical is not None]
         return tuple(sorted(feeding, key=lambda c: order.get(c.canonical or "", len(order))))
@@ -467,7 +469,7 @@ def _read_yaml(path: Path) -> Mapping[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise CarConfigError(f"{path}: cannot be read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -480,15 +482,48 @@ def _signal(message: MessageInfo, name: str) -> SignalInfo | None:
     return next((s for s in message.signals if s.name == name), None)
 
 
+_LOADED: dict[tuple[Path, bool], tuple[bytes, CarConfig]] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _stamp(paths: Sequence[Path]) -> bytes | None:
+    """A digest of the files' contents, ``None`` if one cannot be read."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        for p in paths:
+            digest.update(p.read_bytes())
+            digest.update(b"\0")
+    except OSError:
+        return None
+    return digest.digest()
+
+
 def parse_car(path: Path, *, shipped: bool = False) -> CarConfig:
     """Load and check the car config at ``path`` against its DBC files.
+
+    A config already loaded is reused while neither its file nor its DBC files change.
 
     Raises:
         CarConfigError: The file is missing, not YAML, or a field is missing, of the wrong type,
             out of range, or does not match the DBC (the message names the file and the field).
 
     """
-    path = Path(path)
+    key = (Path(path).resolve(), shipped)
+    with _LOADED_LOCK:
+        cached = _LOADED.get(key)
+    if cached is not None:
+        stamp, car = cached
+        if stamp == _stamp((car.path, *car.dbc_paths)):
+            return car
+    car = _parse_car(Path(path), shipped=shipped)
+    stamp_now = _stamp((car.path, *car.dbc_paths))
+    if stamp_now is not None:
+        with _LOADED_LOCK:
+            _LOADED[key] = (stamp_now, car)
+    return car
+
+
+def _parse_car(path: Path, *, shipped: bool) -> CarConfig:
     reader = _Reader(path)
     data = _read_yaml(path)
     car_id = str(data.get("id") or path.stem)
@@ -712,8 +747,3 @@ def list_cars(data_dir: Path | None = None) -> list[CarConfig]:
     for error in scan.errors:
         log.warning("car config skipped: %s", error)
     return list(scan.cars)
-
-
-def car_ids(data_dir: Path | None = None) -> Sequence[str]:
-    """Ids of every car config file found (valid or not)."""
-    return sorted({p.stem for p, _ in _candidates(data_dir)})

@@ -497,7 +497,7 @@ def can_feed(settings: Settings, *, bus_factory: BusFactory | None = None) -> Ca
     CAN is on when a CAN channel, DBC file(s) or a car config is set. A DBC or car config that
     cannot be loaded leaves the feed ``unavailable`` with the reason (the server runs on).
     """
-    car_id = getattr(settings, "car", None)
+    car_id = settings.car
     if settings.can_channel is None and not settings.can_dbc and not car_id:
         return None
     decoder: CanDecoder | None = None

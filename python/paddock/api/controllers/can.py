@@ -154,7 +154,7 @@ def can_diagnostics(runtime: Runtime) -> CanDiagnostics:
             channel=settings.can_channel,
             bitrate=settings.can_bitrate,
             dbc=[str(p) for p in settings.can_dbc],
-            car=getattr(settings, "car", None),
+            car=settings.car,
             messages=0,
             fps=0.0,
             frames_total=0,
@@ -329,7 +329,7 @@ class CanController(Controller):
             ]
             if not dbc and car is None:
                 dbc = list(settings.can_dbc)
-                car = getattr(settings, "car", None)
+                car = settings.car
             if upload is not None:
                 if not name:
                     raise InvalidArgument(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -119,6 +120,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="true|false",
         help="pace ticks with the clock (false: send as fast as possible)",
     )
+    can_group = parser.add_argument_group(
+        "CAN", "--can: send the car's CAN frames (encoded with its DBC) on a python-can bus"
+    )
+    can_group.add_argument(
+        "--can", action="store_true", help="simulate a CAN car config instead of a game"
+    )
+    can_group.add_argument(
+        "--car",
+        default=None,
+        help="car config id or .yaml path (default bmw_e46_m3)",
+    )
+    can_group.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where your own car configs are (<data-dir>/cars; default per user)",
+    )
+    can_group.add_argument(
+        "--can-interface",
+        default="virtual",
+        help="python-can interface (default virtual; udp_multicast crosses processes)",
+    )
+    can_group.add_argument(
+        "--can-channel",
+        default=None,
+        help="python-can channel (virtual: any name, default paddock; udp_multicast: a group "
+        "address, default python-can's)",
+    )
+    can_group.add_argument(
+        "--can-bitrate",
+        type=_positive_int,
+        default=None,
+        help="bit rate for interfaces that set one (default the car's bus bit rate)",
+    )
+    can_group.add_argument(
+        "--simulate-speed",
+        type=_positive_float,
+        default=1.0,
+        metavar="X",
+        help="time multiplier: simulated seconds per second (default 1.0)",
+    )
+    can_group.add_argument(
+        "--simulate-lap-seconds",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="one simulated lap, seconds (default 60; --lap-seconds is the same)",
+    )
 
 
 def _default_port(game: str) -> int:
@@ -132,6 +181,8 @@ def run(args: argparse.Namespace) -> int:
     Prints one line saying what is sent where, stops on ``--laps``, ``--duration`` or Ctrl-C,
     and writes the ground truth to ``--truth-out`` whichever way it stopped.
     """
+    if getattr(args, "can", False):
+        return run_can(args)
     try:
         simulator = Simulator(
             game=args.game,
@@ -154,6 +205,59 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if args.truth_out is not None:
             simulator.write_ground_truth(args.truth_out)
+    return 0
+
+
+def run_can(args: argparse.Namespace) -> int:
+    """``paddock simulate --can``: the car's frames on a python-can bus until stopped."""
+    from paddock.can.cars import CarConfigError, load_car
+    from paddock.config import default_data_dir
+    from paddock.sources.simulator.canbus import (
+        DEFAULT_CAR,
+        DEFAULT_LAP_SECONDS,
+        CanSimulator,
+        bus_factory,
+    )
+
+    lap_seconds = args.simulate_lap_seconds or args.lap_seconds or DEFAULT_LAP_SECONDS
+    channel = args.can_channel
+    if channel is None and args.can_interface == "virtual":
+        channel = "paddock"
+    try:
+        data_dir = args.data_dir or Path(os.environ.get("PADDOCK_DATA_DIR") or default_data_dir())
+        car = load_car(args.car or DEFAULT_CAR, data_dir)
+        simulator = CanSimulator(
+            car,
+            bus_factory(args.can_interface, channel, args.can_bitrate or car.bus.bitrate),
+            speed=args.simulate_speed,
+            lap_seconds=lap_seconds,
+            track=args.track,
+            seed=args.seed,
+            realtime=args.realtime,
+        )
+    except (CarConfigError, ValueError, OSError) as exc:
+        print(f"paddock simulate: error: {exc}", file=sys.stderr)
+        return 2
+    where = args.can_interface + (f" channel {channel}" if channel else "")
+    print(f"{simulator.describe()}, on {where}", flush=True)
+    if args.can_interface == "virtual":
+        print(
+            "note: python-can's virtual bus only reaches buses in this process; "
+            "use --can-interface udp_multicast to feed another process",
+            flush=True,
+        )
+    try:
+        stats = simulator.run(duration_s=args.duration, laps=args.laps)
+    except KeyboardInterrupt:
+        return 0
+    except Exception as exc:  # the bus could not be opened or failed: say so, no traceback
+        print(f"paddock simulate: error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"sent {stats.frames} frames in {stats.ticks} ticks ({stats.sim_time_s:.1f} s simulated,"
+        f" {stats.laps_completed} laps, {stats.send_errors} send errors)",
+        flush=True,
+    )
     return 0
 
 
