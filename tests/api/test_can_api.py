@@ -168,3 +168,26 @@ async def test_diagnostics_when_can_is_off(client: AsyncTestClient[Any]) -> None
     assert diag["interface"] == "virtual" and diag["bitrate"] == 500000
     feeds = (await client.get("/api/live")).json()["feeds"]
     assert "can" not in [f["name"] for f in feeds]
+
+
+async def test_simulated_car_on_the_can_feed(
+    settings: Settings, data_dir: Path, channel: str
+) -> None:
+    app = create_app(
+        settings.with_(car="bmw_e46_m3", simulate=True, can_channel=channel, sim_speed=2.0)
+    )
+    async with AsyncTestClient(app) as client:
+
+        async def moving() -> dict[str, Any] | None:
+            feeds = (await client.get("/api/live")).json()["feeds"]
+            feed = next(f for f in feeds if f["name"] == "can")
+            return feed if feed["speed_kmh"] and feed["rpm"] and feed["gear"] else None
+
+        feed = await wait_for(moving, timeout_s=20.0)
+        assert feed["health"] == "receiving" and feed["decode_errors"] == 0
+        assert 0 < feed["speed_kmh"] < 350 and 500 < feed["rpm"] < 9000
+        diag = (await client.get("/api/diagnostics/can")).json()
+        assert diag["car"] == "bmw_e46_m3" and diag["messages"] == 20
+        assert diag["unknown_id_frames"] == 0 and diag["short_frames"] == 0
+        cars = (await client.get("/api/cars")).json()
+        assert cars["loaded_id"] == "bmw_e46_m3"
