@@ -7,10 +7,10 @@ use arrow_schema::Field;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 use pyo3_arrow::error::PyArrowResult;
-use pyo3_arrow::PyRecordBatch;
 use pyo3_arrow::ffi::{
     to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
 };
+use pyo3_arrow::PyRecordBatch;
 
 /// An immutable Arrow record batch owned by Rust. `pyarrow.record_batch(b)` and
 /// `polars.from_arrow(b)` read it in place.
