@@ -69,6 +69,9 @@ async def test_live_bus_in_live_view_diagnostics_registry_and_recordings(
     assert diag["messages"] == 2 and diag["reconnects"] == 0
     assert diag["dbc"][0].endswith("small.dbc")
     assert (await client.get("/diagnostics/can")).json()["frames_total"] == len(sent)
+    health = (await client.get("/api/health")).json()
+    assert health["can"]["connected"] and health["can"]["frames_total"] == len(sent)
+    assert health["feeds"]["can"] == "receiving"
 
     async def registered() -> dict[str, Any] | None:
         signals = (await client.get("/api/signals/registry")).json()["signals"]
@@ -168,6 +171,7 @@ async def test_diagnostics_when_can_is_off(client: AsyncTestClient[Any]) -> None
     assert diag["interface"] == "virtual" and diag["bitrate"] == 500000
     feeds = (await client.get("/api/live")).json()["feeds"]
     assert "can" not in [f["name"] for f in feeds]
+    assert (await client.get("/api/health")).json()["can"] is None
 
 
 async def test_simulated_car_on_the_can_feed(

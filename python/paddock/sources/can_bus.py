@@ -214,6 +214,7 @@ class CanSource(Feed):
         with self._lock:
             self._state = "stopped"
             self._reason = None
+            self._counters.connected_since_ns = None
 
     def _set_state(self, state: str, reason: str | None = None) -> None:
         with self._lock:

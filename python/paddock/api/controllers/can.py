@@ -185,7 +185,7 @@ def can_diagnostics(runtime: Runtime) -> CanDiagnostics:
         feed=feed.name,
         state=state,
         reason=reason,
-        connected=c.connected_since_ns is not None and state in ("listening", "receiving", "stale"),
+        connected=c.connected_since_ns is not None,
         interface=feed.interface,
         channel=feed.channel,
         bitrate=feed.bitrate or settings.can_bitrate,
