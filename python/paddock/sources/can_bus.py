@@ -190,6 +190,7 @@ class CanSource(Feed):
         self._ring = RingBuffer(ring_capacity)
         self._pending: deque[tuple[pa.RecordBatch, pa.RecordBatch | None]] = deque()
         self._arrivals: deque[tuple[float, int]] = deque()
+        self._schema: pa.Schema | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -475,9 +476,13 @@ class CanSource(Feed):
         )
 
     def _frames_schema(self) -> pa.Schema:
-        if self._wide is None:
-            return pa.schema([("ts_ns", pa.int64())])
-        return pl.DataFrame(schema=self._wide.schema).to_arrow().schema
+        if self._schema is None:
+            self._schema = (
+                pa.schema([("ts_ns", pa.int64())])
+                if self._wide is None
+                else pl.DataFrame(schema=self._wide.schema).to_arrow().schema
+            )
+        return self._schema
 
     def latest(self) -> Batch:
         """The newest decoded row."""

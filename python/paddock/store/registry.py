@@ -130,18 +130,18 @@ class SeenSignals:
         """Registers the columns of ``batch.frames`` that carry a value and are new."""
         if not batch.frames.num_rows:
             return
-        import asyncio
-
-        import polars as pl
-
-        frame = pl.DataFrame(batch.frames)
         names = [
             c
-            for c in frame.columns
+            for c in batch.frames.column_names
             if c not in ("ts_ns", "t_s") and (batch.feed, c) not in self._seen
         ]
         if not names:
             return
+        import asyncio
+
+        import polars as pl
+
+        frame = pl.DataFrame(batch.frames).select(names)
         present = [c for c in names if frame[c].null_count() < frame.height]
         if not present:
             return
