@@ -160,6 +160,18 @@ async def test_can_log_import_and_capabilities(
     (data_dir / "notes.txt").write_text("x")
     bad = await client.post(f"/api/sessions/{sid2}/import/can", json={"log_path": "notes.txt"})
     assert bad.status_code == 422 and "not a CAN log" in bad.json()["detail"]
+    unnamed = await client.post(
+        f"/api/sessions/{sid2}/import/can",
+        content=b"garbage",
+        headers={"content-type": "application/octet-stream"},
+    )
+    assert unnamed.status_code == 422 and "filename" in unnamed.json()["detail"]
+    garbage = await client.post(
+        f"/api/sessions/{sid2}/import/can?filename=x.blf",
+        content=b"garbage",
+        headers={"content-type": "application/octet-stream"},
+    )
+    assert garbage.status_code == 422 and "cannot be read" in garbage.json()["detail"]
     missing = await client.post("/api/sessions/nope/import/can", json={"log_path": "x.asc"})
     assert missing.status_code == 404
     assert (await client.get("/api/sessions/nope/capabilities")).status_code == 404

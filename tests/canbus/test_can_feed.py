@@ -268,3 +268,35 @@ def test_can_settings_from_flags_and_environment(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="can_bitrate"):
         Settings.from_env({"PADDOCK_CAN_BITRATE": "12"}, data_dir=tmp_path)
+
+
+def test_serve_flags_for_can() -> None:
+    from paddock.cli import build_parser
+
+    args = build_parser().parse_args(
+        [
+            "serve",
+            "--can-interface",
+            "slcan",
+            "--can-channel",
+            "/dev/ttyACM0",
+            "--can-bitrate",
+            "1000000",
+            "--can-dbc",
+            "a.dbc",
+            "b.dbc",
+            "--car",
+            "bmw_e46_m3",
+            "--simulate-speed",
+            "2",
+            "--simulate-lap-seconds",
+            "60",
+        ]
+    )
+    assert (args.can_interface, args.can_channel, args.can_bitrate) == (
+        "slcan",
+        "/dev/ttyACM0",
+        1_000_000,
+    )
+    assert args.can_dbc == ["a.dbc", "b.dbc"] and args.car == "bmw_e46_m3"
+    assert (args.simulate_speed, args.lap_seconds) == (2.0, 60.0)
