@@ -173,9 +173,11 @@ class RecordingSleeps(CanSource):
     """The feed with its backoff waits recorded (and kept short)."""
 
     waits: list[float]
+    reasons: list[str | None]
 
     def _sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
+        self.reasons.append(self.status().reason)
         super()._sleep(0.01)
 
 
@@ -198,7 +200,7 @@ def test_a_bus_that_fails_is_unavailable_retried_with_backoff_and_keeps_its_rows
         backoff_max_s=2.0,
         ring_capacity=1000,
     )
-    feed.waits = []
+    feed.waits, feed.reasons = [], []
     feed.start()
     try:
         assert wait_until(lambda: feed.status().state == "listening")
@@ -209,13 +211,15 @@ def test_a_bus_that_fails_is_unavailable_retried_with_backoff_and_keeps_its_rows
         state["refuse"] = 4
         state["unplugged"] = True
         assert wait_until(lambda: feed.status().state == "unavailable")
-        status = feed.status()
-        assert status.reason is not None and "adapter unplugged" in status.reason
         state["unplugged"] = False
         assert wait_until(lambda: feed.counters().reconnects == 1)
         assert wait_until(lambda: feed.status().state == "listening")
         # Waits doubled from 0.5 s up to the 2 s cap: after the recv failure, then per refusal.
         assert feed.waits == [0.5, 1.0, 2.0, 2.0, 2.0]
+        # The feed said why while it waited: the failed receive, then each refused reopening.
+        assert "bus failed while receiving" in (feed.reasons[0] or "")
+        assert "adapter unplugged" in (feed.reasons[0] or "")
+        assert all("No such device" in (r or "") for r in feed.reasons[1:])
         assert "No such device" in (feed.counters().last_error or "")
         # What arrived before the failure stayed; frames flow again after the reconnect.
         assert len(feed.last(1000)) == 20
