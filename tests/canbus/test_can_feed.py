@@ -304,3 +304,28 @@ def test_serve_flags_for_can() -> None:
     )
     assert args.can_dbc == ["a.dbc", "b.dbc"] and args.car == "bmw_e46_m3"
     assert (args.simulate_speed, args.lap_seconds) == (2.0, 60.0)
+
+
+@pytest.mark.parametrize("longest", [8, 64])
+def test_a_list_of_bytes_decodes_as_the_same_payloads_as_an_arrow_array(
+    dbc: Path, longest: int
+) -> None:
+    """Payloads up to 8 bytes take the fixed-slot copy, a longer one the offsets copy."""
+    import random
+
+    import pyarrow as pa
+
+    rng = random.Random(longest)
+    decoder = CanDecoder.from_dbc(dbc)
+    n = 5000
+    ids = [rng.choice([ENGINE_ID, WHEELS_ID, 0x7FF]) for _ in range(n)]
+    data = [rng.randbytes(rng.randint(0, 8)) for _ in range(n)]
+    data[n // 2] = rng.randbytes(longest)
+    ext = [i == WHEELS_ID for i in ids]
+    from_list = decoder.decode(list(range(n)), ids, data, ext)
+    from_arrow = decoder.decode(list(range(n)), ids, pa.array(data, pa.binary()), ext)
+    assert from_list.stats == from_arrow.stats
+    assert from_list.stats.short > 0 and from_list.stats.decoded > 0
+    assert from_list.keys() == from_arrow.keys()
+    for name, frame in from_list.items():
+        assert frame.equals(from_arrow[name])
