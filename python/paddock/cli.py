@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulator_cli.add_arguments(simulate)
     simulate.set_defaults(func=_simulate)
 
-    importer = sub.add_parser("import", help="import a VBO or MCAP file into a session")
+    importer = sub.add_parser("import", help="import a VBO, MCAP or CAN log file into a session")
     from paddock import importer_cli
 
     importer_cli.add_arguments(importer)
