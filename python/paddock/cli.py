@@ -28,7 +28,12 @@ def _serve(args: argparse.Namespace) -> int:
             sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
             sim_rate_hz=args.sim_rate,
+            sim_speed=args.simulate_speed,
             api_token=args.api_token,
+            can_interface=args.can_interface,
+            can_channel=args.can_channel,
+            can_bitrate=args.can_bitrate,
+            can_dbc=args.can_dbc,
             car=args.car,
             sse_heartbeat_s=args.sse_heartbeat_s,
         )
@@ -59,7 +64,13 @@ def _serve(args: argparse.Namespace) -> int:
         "PADDOCK_SIMULATE": "true" if settings.simulate else "false",
         "PADDOCK_SIM_RATE_HZ": str(settings.sim_rate_hz),
         "PADDOCK_SSE_HEARTBEAT_S": str(settings.sse_heartbeat_s),
+        "PADDOCK_SIM_SPEED": str(settings.sim_speed),
+        "PADDOCK_CAN_INTERFACE": settings.can_interface,
+        "PADDOCK_CAN_BITRATE": str(settings.can_bitrate),
+        "PADDOCK_CAN_DBC": os.pathsep.join(str(p) for p in settings.can_dbc),
     }
+    if settings.can_channel is not None:
+        env["PADDOCK_CAN_CHANNEL"] = settings.can_channel
     if settings.sim_lap_seconds is not None:
         env["PADDOCK_SIM_LAP_SECONDS"] = str(settings.sim_lap_seconds)
     if settings.api_token:
@@ -75,7 +86,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"paddock serving on http://{host}:{settings.port}  (API docs: /docs)", flush=True)
-    if settings.simulate:
+    if settings.simulate and settings.car:
+        print(
+            f"CAN simulator: {settings.car} on {settings.can_interface}"
+            f" {settings.can_channel or ''} at {settings.sim_speed:g}x".rstrip(),
+            flush=True,
+        )
+    elif settings.simulate:
         port = {
             "assetto_corsa": settings.ac_port,
             "assetto_corsa_competizione": settings.acc_port,
@@ -135,11 +152,30 @@ def build_parser() -> argparse.ArgumentParser:
         choices=SUPPORTED_GAMES,
         help="game the simulator plays (default project_cars_2)",
     )
-    serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")
+    serve.add_argument(
+        "--lap-seconds",
+        "--simulate-lap-seconds",
+        dest="lap_seconds",
+        type=float,
+        help="simulator: scale the track's lap time",
+    )
+    serve.add_argument(
+        "--simulate-speed", type=float, help="CAN simulator: time multiplier (default 1.0)"
+    )
     serve.add_argument(
         "--sim-rate", type=float, help="simulator: packets a second, 0 < rate <= 1000 (default 60)"
     )
     serve.add_argument("--api-token", help="require this bearer token (needed off loopback)")
+    serve.add_argument(
+        "--can-interface", help="python-can interface of the CAN feed (default virtual)"
+    )
+    serve.add_argument(
+        "--can-channel", help="CAN channel, e.g. can0 or /dev/ttyACM0 (turns the CAN feed on)"
+    )
+    serve.add_argument("--can-bitrate", type=int, help="CAN bit rate in bit/s (default 500000)")
+    serve.add_argument(
+        "--can-dbc", nargs="+", metavar="DBC", help="DBC file(s) the CAN feed decodes with"
+    )
     serve.add_argument(
         "--car",
         "--can-car-config",
@@ -157,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulator_cli.add_arguments(simulate)
     simulate.set_defaults(func=_simulate)
 
-    importer = sub.add_parser("import", help="import a VBO or MCAP file into a session")
+    importer = sub.add_parser("import", help="import a VBO, MCAP or CAN log file into a session")
     from paddock import importer_cli
 
     importer_cli.add_arguments(importer)

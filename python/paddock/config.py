@@ -54,6 +54,7 @@ class Settings:
         sim_game: Game the simulator plays.
         sim_rate_hz: Simulator packet rate.
         sim_lap_seconds: Scale the simulator's track so a lap takes about this long.
+        sim_speed: The CAN simulator's time multiplier (simulated seconds per second).
         api_token: Bearer token required on every API request when set.
         ring_capacity: Rows each feed keeps in memory.
         log_level: Python logging level name.
@@ -62,6 +63,12 @@ class Settings:
         recording_segment_s: Start a new MCAP segment once the current one spans this many
             seconds (default: one file per recording).
         recording_protection_s: A recording younger than this stops only with ``force``.
+        can_interface: python-can interface of the CAN feed (``virtual``, ``socketcan``,
+            ``slcan``, ``pcan``, ``udp_multicast`` …).
+        can_channel: The interface's channel (``can0``, ``/dev/ttyACM0``); setting it (or
+            ``can_dbc``, or a car) turns the CAN feed on.
+        can_bitrate: CAN bus bit rate, bit/s.
+        can_dbc: DBC files the CAN feed decodes with (several: their messages together).
         car: The loaded car config: an id (``bmw_e46_m3``; a user's own in
             ``<data_dir>/cars/`` first, then paddock's shipped ones) or a ``.yaml`` path.
         sse_heartbeat_s: Seconds between the comment lines every SSE stream sends while
@@ -82,12 +89,17 @@ class Settings:
     sim_game: str = "project_cars_2"
     sim_rate_hz: float = 60.0
     sim_lap_seconds: float | None = None
+    sim_speed: float = 1.0
     api_token: str | None = None
     ring_capacity: int = 36_000
     log_level: str = "info"
     recording_segment_mb: float | None = None
     recording_segment_s: float | None = None
     recording_protection_s: float = 0.0
+    can_interface: str = "virtual"
+    can_channel: str | None = None
+    can_bitrate: int = 500_000
+    can_dbc: tuple[Path, ...] = ()
     car: str | None = None
     sse_heartbeat_s: float = 15.0
 
@@ -118,12 +130,17 @@ class Settings:
             "sim_game": ("PADDOCK_SIM_GAME",),
             "sim_rate_hz": ("PADDOCK_SIM_RATE_HZ",),
             "sim_lap_seconds": ("PADDOCK_SIM_LAP_SECONDS",),
+            "sim_speed": ("PADDOCK_SIM_SPEED",),
             "api_token": ("PADDOCK_API_TOKEN",),
             "ring_capacity": ("PADDOCK_RING_CAPACITY",),
             "log_level": ("PADDOCK_LOG_LEVEL",),
             "recording_segment_mb": ("PADDOCK_RECORDING_SEGMENT_MB",),
             "recording_segment_s": ("PADDOCK_RECORDING_SEGMENT_S",),
             "recording_protection_s": ("PADDOCK_RECORDING_PROTECTION_S",),
+            "can_interface": ("PADDOCK_CAN_INTERFACE",),
+            "can_channel": ("PADDOCK_CAN_CHANNEL",),
+            "can_bitrate": ("PADDOCK_CAN_BITRATE",),
+            "can_dbc": ("PADDOCK_CAN_DBC",),
             "car": ("PADDOCK_CAR",),
             "sse_heartbeat_s": ("PADDOCK_SSE_HEARTBEAT_S",),
         }
@@ -170,6 +187,8 @@ class Settings:
         for name in ("ac_port", "acc_port"):
             if getattr(self, name) == 0:
                 raise ConfigError(f"{name} must name the port the game answers on, not 0")
+        if not 0 < self.sim_speed <= 1000:
+            raise ConfigError(f"sim_speed must be in (0, 1000], got {self.sim_speed}")
         if self.sim_rate_hz <= 0 or self.sim_rate_hz > 1000:
             raise ConfigError(f"sim_rate_hz must be in (0, 1000], got {self.sim_rate_hz}")
         for name in ("recording_segment_mb", "recording_segment_s"):
@@ -182,6 +201,10 @@ class Settings:
             raise ConfigError(
                 f"recording_protection_s must be >= 0, got {self.recording_protection_s}"
             )
+        if not 1_000 <= self.can_bitrate <= 20_000_000:
+            raise ConfigError(f"can_bitrate must be 1000..20000000 bit/s, got {self.can_bitrate}")
+        if not self.can_interface:
+            raise ConfigError("can_interface must name a python-can interface")
 
     @property
     def catalog_path(self) -> Path:
@@ -216,13 +239,17 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         "ring_capacity": int,
         "sim_rate_hz": float,
         "sim_lap_seconds": float,
+        "sim_speed": float,
         "recording_segment_mb": float,
         "recording_segment_s": float,
         "recording_protection_s": float,
         "sse_heartbeat_s": float,
+        "can_bitrate": int,
         "data_dir": Path,
         "simulate": bool,
     }.get(name, str)
+    if name == "can_dbc":
+        return _paths(value, origin)
     if not isinstance(value, str):
         return Path(value) if kind is Path else value
     try:
@@ -238,6 +265,15 @@ def _convert(name: str, value: Any, origin: str) -> Any:
         return kind(value)
     except ValueError:
         raise ConfigError(f"{origin}: cannot use {value!r} as {name}") from None
+
+
+def _paths(value: Any, origin: str) -> tuple[Path, ...]:
+    """A list of paths: a sequence, or one string separated by ``os.pathsep`` or commas."""
+    items = value.replace(",", os.pathsep).split(os.pathsep) if isinstance(value, str) else value
+    try:
+        return tuple(Path(str(item).strip()).expanduser() for item in items if str(item).strip())
+    except TypeError:
+        raise ConfigError(f"{origin}: cannot use {value!r} as a list of paths") from None
 
 
 def _is_loopback(host: str) -> bool:

@@ -10,6 +10,7 @@ use pyo3_arrow::error::PyArrowResult;
 use pyo3_arrow::ffi::{
     to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
 };
+use pyo3_arrow::PyRecordBatch;
 
 /// An immutable Arrow record batch owned by Rust. `pyarrow.record_batch(b)` and
 /// `polars.from_arrow(b)` read it in place.
@@ -34,6 +35,13 @@ impl From<RecordBatch> for PyBatch {
 
 #[pymethods]
 impl PyBatch {
+    /// A batch holding the rows of any Arrow record batch (anything with `__arrow_c_array__`,
+    /// e.g. a `pyarrow.RecordBatch`), without copying its buffers.
+    #[staticmethod]
+    fn from_arrow(batch: PyRecordBatch) -> Self {
+        Self(batch.into_inner())
+    }
+
     /// Number of rows.
     #[getter]
     fn num_rows(&self) -> usize {

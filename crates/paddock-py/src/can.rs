@@ -84,6 +84,82 @@ fn extended_opt(array: Option<&ArrayRef>) -> Result<Option<Vec<bool>>, CoreError
     array.map(extended_of).transpose()
 }
 
+/// Bytes per payload slot of the fixed layout: a classic CAN frame's data.
+const SLOT: usize = 8;
+
+/// The payloads of a list of `bytes` copied once into one buffer: the decoder then reads
+/// contiguous memory instead of a million scattered Python objects (once per signal). Payloads of
+/// up to 8 bytes (classic CAN) go into fixed 8-byte slots with their lengths; a list holding a
+/// longer one (CAN FD) is copied back to back with offsets instead.
+enum Joined {
+    Fixed { buf: Vec<u8>, lens: Vec<u8> },
+    Variable { buf: Vec<u8>, offsets: Vec<usize> },
+}
+
+fn not_bytes() -> PyErr {
+    errors::to_py(invalid("data: every item of a list must be bytes".into()))
+}
+
+impl Joined {
+    fn from_list(list: &Bound<'_, PyList>) -> PyResult<Self> {
+        let n = list.len();
+        let mut buf = vec![0u8; n * SLOT];
+        let mut lens = Vec::with_capacity(n);
+        for (i, item) in list.iter().enumerate() {
+            let bytes = item.cast::<PyBytes>().map_err(|_| not_bytes())?;
+            let payload = bytes.as_bytes();
+            let start = i * SLOT;
+            match (
+                u8::try_from(payload.len()),
+                buf.get_mut(start..start + payload.len()),
+            ) {
+                (Ok(len), Some(slot)) if payload.len() <= SLOT => {
+                    slot.copy_from_slice(payload);
+                    lens.push(len);
+                }
+                _ => return Self::variable(list),
+            }
+        }
+        Ok(Self::Fixed { buf, lens })
+    }
+
+    fn variable(list: &Bound<'_, PyList>) -> PyResult<Self> {
+        let n = list.len();
+        let mut buf = Vec::with_capacity(n * SLOT);
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        for item in list.iter() {
+            let bytes = item.cast::<PyBytes>().map_err(|_| not_bytes())?;
+            buf.extend_from_slice(bytes.as_bytes());
+            offsets.push(buf.len());
+        }
+        Ok(Self::Variable { buf, offsets })
+    }
+}
+
+impl Payloads for Joined {
+    fn count(&self) -> usize {
+        match self {
+            Self::Fixed { lens, .. } => lens.len(),
+            Self::Variable { offsets, .. } => offsets.len().saturating_sub(1),
+        }
+    }
+    fn payload(&self, i: usize) -> &[u8] {
+        match self {
+            Self::Fixed { buf, lens } => match lens.get(i) {
+                Some(&len) => buf
+                    .get(i * SLOT..i * SLOT + usize::from(len))
+                    .unwrap_or(&[]),
+                None => &[],
+            },
+            Self::Variable { buf, offsets } => match (offsets.get(i), offsets.get(i + 1)) {
+                (Some(&a), Some(&b)) => buf.get(a..b).unwrap_or(&[]),
+                _ => &[],
+            },
+        }
+    }
+}
+
 fn result_to_py(py: Python<'_>, out: Decoded) -> PyResult<(Bound<'_, PyDict>, Bound<'_, PyDict>)> {
     let batches = PyDict::new(py);
     for (name, batch) in out.batches {
@@ -159,20 +235,14 @@ impl PyCanDecoder {
         let (ts_ns, ids) = (ts_ns.into_inner().0, ids.into_inner().0);
         let extended = extended.map(|e| e.into_inner().0);
         if let Ok(list) = data.cast::<PyList>() {
-            let mut held = Vec::with_capacity(list.len());
-            for item in list.iter() {
-                held.push(item.cast_into::<PyBytes>().map_err(|_| {
-                    errors::to_py(invalid("data: every item of a list must be bytes".into()))
-                })?);
-            }
-            let slices: Vec<&[u8]> = held.iter().map(|b| b.as_bytes()).collect();
-            let out = detach(py, || {
+            let joined = Joined::from_list(list)?;
+            let out = detach(py, move || {
                 let (ts, ids, ext) = (
                     ts_of(&ts_ns)?,
                     ids_of(&ids)?,
                     extended_opt(extended.as_ref())?,
                 );
-                run(&decoder, &ts, &ids, ext.as_deref(), &slices[..])
+                run(&decoder, &ts, &ids, ext.as_deref(), &joined)
             })?;
             return result_to_py(py, out);
         }

@@ -17,6 +17,7 @@ from litestar.response import Redirect
 
 from paddock._native import __version__
 from paddock.api.controllers.analysis import ANALYSIS_ROUTES
+from paddock.api.controllers.can import CAN_ROUTES
 from paddock.api.controllers.cars import CAR_ROUTES
 from paddock.api.controllers.coaching import CoachingController
 from paddock.api.controllers.laps_video import LAP_VIDEO_ROUTES
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CoachingController,
             *TRACK_ROUTES,
             *REALTIME_ROUTES,
+            *CAN_ROUTES,
             *CAR_ROUTES,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},

@@ -18,8 +18,10 @@ from paddock.api.session_services import SessionServices
 from paddock.config import Settings
 from paddock.hub import Hub
 from paddock.sources.base import Feed
+from paddock.sources.can_bus import can_feed
 from paddock.sources.standings import Standings
 from paddock.sources.udp import UdpSource
+from paddock.store import registry
 from paddock.store.catalog import Catalog
 from paddock.store.recordings import Recorder
 
@@ -48,9 +50,10 @@ def build_feeds(settings: Settings) -> list[Feed]:
     ``game_host:ac_port``; ``acc`` binds a free port on ``listen`` and registers with ACC's
     broadcasting interface at ``game_host:acc_port`` with ``acc_password``; ``ttool`` binds
     ``listen:ttool_port`` for the Telemetry Tool plugin, whose layout is not public: it counts
-    every datagram undecodable and records it raw.
+    every datagram undecodable and records it raw. ``can`` reads a python-can bus when a CAN
+    channel, DBC or car is configured (see :func:`paddock.sources.can_bus.can_feed`).
     """
-    return [
+    feeds: list[Feed] = [
         UdpSource(
             "pcars",
             "project_cars",
@@ -83,6 +86,10 @@ def build_feeds(settings: Settings) -> list[Feed]:
             ring_capacity=settings.ring_capacity,
         ),
     ]
+    can = can_feed(settings)
+    if can is not None:
+        feeds.append(can)
+    return feeds
 
 
 def _start_simulator(settings: Settings, hub: Hub) -> Any:
@@ -94,6 +101,8 @@ def _start_simulator(settings: Settings, hub: Hub) -> Any:
     """
     from paddock.sources.simulator.runner import Simulator
 
+    if settings.car:
+        return _start_can_simulator(settings, hub)
     if settings.sim_game == "assetto_corsa":
         to = (settings.game_host, settings.ac_port)
     elif settings.sim_game == "assetto_corsa_competizione":
@@ -115,6 +124,31 @@ def _start_simulator(settings: Settings, hub: Hub) -> Any:
     )
     simulator.start_thread()
     log.info("simulator playing %s at %s:%d", settings.sim_game, *to)
+    return simulator
+
+
+def _start_can_simulator(settings: Settings, hub: Hub) -> Any:
+    """Starts the CAN simulator: the car ``settings.car`` on the ``can`` feed's bus.
+
+    The simulated car's frames, encoded with the car's DBC, go onto the same python-can
+    interface and channel the feed reads (in-process with ``virtual``).
+    """
+    from paddock.sources.simulator.canbus import DEFAULT_LAP_SECONDS, CanSimulator, bus_factory
+
+    feed = hub.feed("can")
+    channel = getattr(feed, "channel", None)
+    if feed is None or getattr(feed, "config_error", None):
+        log.warning("CAN simulator not started: the can feed is not running")
+        return None
+    simulator = CanSimulator(
+        settings.car or "",
+        bus_factory(settings.can_interface, channel, settings.can_bitrate),
+        speed=settings.sim_speed,
+        lap_seconds=settings.sim_lap_seconds or DEFAULT_LAP_SECONDS,
+        data_dir=settings.data_dir,
+    )
+    simulator.start()
+    log.info("CAN simulator: %s on %s %s", settings.car, settings.can_interface, channel)
     return simulator
 
 
@@ -171,10 +205,13 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     recovered = recorder.recover_unfinished()
     if recovered:
         log.warning("recovered %d unfinished recording(s): %s", len(recovered), recovered)
+    registry.seed(catalog)
     hub = Hub(build_feeds(settings))
     standings = Standings()
     hub.add_sink(recorder.on_batch)
     hub.add_sink(standings.on_batch)
+    feed_units = {f.name: units for f in hub.feeds.values() if (units := getattr(f, "units", None))}
+    hub.add_sink(registry.SeenSignals(catalog, feed_units).on_batch)
     await hub.start()
     sessions = SessionServices.open(
         catalog,
@@ -201,7 +238,10 @@ async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
         if watch is not None:
             watch.set()
         if runtime.simulator is not None:
-            runtime.simulator.stop()
+            try:
+                runtime.simulator.stop()
+            except Exception:
+                log.exception("the simulator ended with an error")
         await sessions.stop()
         await hub.stop()
         if recorder.active is not None:

@@ -6,7 +6,7 @@ Every frame is kept raw; data frames are decoded in batches by the Rust decoder.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -71,8 +71,27 @@ def _columns() -> dict[str, list[Any]]:
     return {name: [] for name in RAW_SCHEMA}
 
 
-def iter_frame_chunks(path: str | os.PathLike[str], chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
+def _fraction_read(reader: Any, size: int) -> float | None:
+    """How far into the file the reader is (0..1), when its file object tells."""
+    file = getattr(reader, "file", None)
+    if size <= 0 or file is None:
+        return None
+    try:
+        return min(1.0, float(file.tell()) / size)
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def iter_frame_chunks(
+    path: str | os.PathLike[str],
+    chunk: int = CHUNK,
+    *,
+    progress: Callable[[float | None], None] | None = None,
+) -> Iterator[pl.DataFrame]:
     """The raw frames of a log file, ``chunk`` frames at a time, as polars DataFrames.
+
+    ``progress`` is called after each chunk with the fraction of the file read (None where the
+    reader does not tell; a compressed file's fraction is of the uncompressed stream).
 
     Raises:
         InvalidArgument: the file is missing, of a format python-can does not read, or
@@ -80,6 +99,7 @@ def iter_frame_chunks(path: str | os.PathLike[str], chunk: int = CHUNK) -> Itera
     """
     p = Path(path)
     _check(p)
+    size = p.stat().st_size
     cols = _columns()
     try:
         with ExitStack() as stack:
@@ -103,10 +123,14 @@ def iter_frame_chunks(path: str | os.PathLike[str], chunk: int = CHUNK) -> Itera
                 cols["dlc"].append(msg.dlc)
                 cols["data"].append(bytes(msg.data or b""))
                 if len(cols["ts_ns"]) >= chunk:
+                    if progress is not None:
+                        progress(_fraction_read(reader, size))
                     yield pl.DataFrame(cols, schema=RAW_SCHEMA)
                     cols = _columns()
     except Exception as exc:  # python-can's readers raise many unrelated types on bad files
         raise InvalidArgument(f"{p}: cannot be read as a CAN log: {exc}") from exc
+    if progress is not None:
+        progress(1.0)
     if cols["ts_ns"]:
         yield pl.DataFrame(cols, schema=RAW_SCHEMA)
 
@@ -137,7 +161,7 @@ def decode_frames(decoder: CanDecoder, frames: pl.DataFrame) -> Decoded:
     return decoder.decode(
         data["ts_ns"].to_arrow(),
         data["id"].to_arrow(),
-        data["data"].to_list(),
+        data["data"].to_arrow(),
         data["extended"].to_arrow(),
     )
 

@@ -112,7 +112,8 @@ def capabilities(store: SessionStore, session_id: str) -> pl.DataFrame:
     ``n_samples`` (non-null, finite values), the first and last ``t_s`` with a value, ``rate_hz``
     (samples after the first per second between the first and the last), ``min``, ``max``,
     ``std`` and ``n_distinct``. ``in_range`` says every value lies within the range the channel
-    registry gives for that name (true when the registry gives none). ``useful``: at least
+    registry gives for that name, or the DBC for a signal imported from a CAN log (true when
+    neither gives one). ``useful``: at least
     :data:`MIN_SAMPLES` samples, more than one distinct value (a signal stuck at one value
     carries nothing) and ``in_range``.
     """
@@ -141,11 +142,15 @@ def capabilities(store: SessionStore, session_id: str) -> pl.DataFrame:
         )
     )
     stats = stats.filter(pl.col("n_samples") > 0)
+    from paddock.store.imports_can import signal_ranges
+
+    ranges = signal_ranges(store, session_id)
     low, high = [], []
     for name in stats["signal"].to_list():
         info = lookup(name)
-        low.append(info.min if info is not None else None)
-        high.append(info.max if info is not None else None)
+        low_high = ranges.get(name) or ((info.min, info.max) if info is not None else (None, None))
+        low.append(low_high[0])
+        high.append(low_high[1])
     bounds = pl.DataFrame(
         {"signal": stats["signal"], "range_min": low, "range_max": high},
         schema={"signal": pl.String(), "range_min": pl.Float64(), "range_max": pl.Float64()},

@@ -15,15 +15,38 @@ from litestar.params import FromPath
 from paddock._native import __version__, build_profile
 from paddock.api.frames import last_row
 from paddock.api.runtime import Runtime
-from paddock.api.schemas.live import CarStanding, FeedLive, Game, Health, Inputs, Live, UseCase
+from paddock.api.schemas.live import (
+    CanHealth,
+    CarStanding,
+    FeedLive,
+    Game,
+    Health,
+    Inputs,
+    Live,
+    UseCase,
+)
 from paddock.channels import ChannelInfo, registry
 from paddock.exceptions import InvalidArgument, NotFound
 from paddock.games import GAMES, USE_CASES
+from paddock.sources.can_bus import CanSource
 from paddock.sources.standings import Standings
 
 
 def _num(row: dict[str, Any], name: str) -> Any:
     return row.get(name)
+
+
+def can_health(runtime: Runtime) -> CanHealth | None:
+    """The CAN feed's connection, frame rate and total (None when CAN is off)."""
+    feed = runtime.hub.feed("can")
+    if not isinstance(feed, CanSource):
+        return None
+    counters = feed.counters()
+    return CanHealth(
+        connected=counters.connected_since_ns is not None,
+        fps=round(feed.rate_hz(), 2),
+        frames_total=counters.frames,
+    )
 
 
 class LiveController(Controller):
@@ -143,4 +166,5 @@ class LiveController(Controller):
             recording=runtime.recorder.active is not None,
             data_dir=str(runtime.settings.data_dir),
             subscribers=runtime.hub.subscriber_count,
+            can=can_health(runtime),
         )

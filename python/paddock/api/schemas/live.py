@@ -75,6 +75,14 @@ class UseCase(msgspec.Struct, kw_only=True):
     description: str
 
 
+class CanHealth(msgspec.Struct, kw_only=True):
+    """The CAN reader in ``/api/health`` (Pitwall's ``can`` block)."""
+
+    connected: bool
+    fps: float
+    frames_total: int
+
+
 class Health(msgspec.Struct, kw_only=True):
     """``GET /api/health``."""
 
@@ -86,6 +94,8 @@ class Health(msgspec.Struct, kw_only=True):
     recording: bool
     data_dir: str
     subscribers: int
+    can: CanHealth | None = None
+    """The CAN feed, when CAN is configured."""
 
 
 class CarStanding(msgspec.Struct, kw_only=True):
