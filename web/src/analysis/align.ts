@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- numeric kernels: every index is bounded by the array lengths checked in the loop */
 // Laps on one distance axis: the `/api/compare` answer turned into typed arrays for the charts,
 // the delta time against any chosen reference lap (without asking the server again), the time
 // gained or lost per metre for the track map, and look-ups at a cursor's distance.

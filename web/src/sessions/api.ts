@@ -11,7 +11,7 @@ export const sessionsApi = {
   get: (sid: string) => api.get<Session>(base(sid)),
   create: (body: SessionBody) => api.post<Session>("/api/sessions", body),
   patch: (sid: string, body: Record<string, unknown>) => api.patch<Session>(base(sid), body),
-  remove: (sid: string) => api.del<void>(base(sid)),
+  remove: (sid: string) => api.del<undefined>(base(sid)),
   complete: (sid: string) => api.post<Session>(`${base(sid)}/complete`),
   reopen: (sid: string) => api.post<Session>(`${base(sid)}/reopen`),
   analyze: (sid: string) => api.post<Session>(`${base(sid)}/analyze`),
@@ -20,7 +20,7 @@ export const sessionsApi = {
   startRun: (sid: string, body: { feed_name: string; label?: string; merge_feeds?: string[] }) =>
     api.post<Run>(`${base(sid)}/runs`, body),
   stopRun: (sid: string, runId: string) => api.post<Run>(`${base(sid)}/runs/${enc(runId)}/stop`),
-  deleteRun: (sid: string, runId: string) => api.del<void>(`${base(sid)}/runs/${enc(runId)}`),
+  deleteRun: (sid: string, runId: string) => api.del<undefined>(`${base(sid)}/runs/${enc(runId)}`),
 
   notes: (sid: string, query?: Record<string, string>) => api.get<Note[]>(`${base(sid)}/notes`, query),
   addNote: (sid: string, body: Partial<Note>) => api.post<Note>(`${base(sid)}/notes`, body),

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- the fixtures are built right here; a missing item fails the test anyway */
 import { describe, expect, it } from "vitest";
 
 import {
