@@ -4,7 +4,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "public/sw.js"] },
+  { ignores: ["node_modules/**", "dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   ...pluginVue.configs["flat/recommended"],
@@ -26,7 +26,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ["vite.config.ts", "eslint.config.js"],
+    files: ["vite.config.ts", "eslint.config.js", "vite/**/*.ts"],
     languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ["vite/sw.js"],
+    languageOptions: { globals: { ...globals.serviceworker, PRECACHE: "readonly", VERSION: "readonly" } },
   },
 );

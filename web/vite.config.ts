@@ -3,12 +3,14 @@ import { fileURLToPath, URL } from "node:url";
 import vue from "@vitejs/plugin-vue";
 import { defineConfig } from "vitest/config";
 
+import { pwa } from "./vite/pwa-plugin";
+
 // The built app goes into the Python package, which serves it at `/` (see docs/web.md).
 const outDir = fileURLToPath(new URL("../python/paddock/web", import.meta.url));
 const api = process.env.PADDOCK_URL ?? "http://127.0.0.1:8080";
 
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), pwa()],
   resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
   build: {
     outDir,
@@ -27,7 +29,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["src/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "vite/**/*.test.ts"],
     environment: "node",
   },
 });
