@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatBytes, formatDelta, formatDuration, formatLapTime, formatPercent } from "./format";
+import { formatDateTime, formatDelta, formatLapTime, formatPercent } from "./format";
 
 describe("formatLapTime", () => {
   it("prints minutes, seconds and milliseconds as timing screens do", () => {
@@ -38,19 +38,15 @@ describe("formatDelta", () => {
 });
 
 describe("other figures", () => {
-  it("formats sizes in binary units", () => {
-    expect(formatBytes(512)).toBe("512 B");
-    expect(formatBytes(1536)).toBe("1.50 KiB");
-    expect(formatBytes(25 * 1024 * 1024)).toBe("25.0 MiB");
-    expect(formatBytes(-1)).toBe("–");
-  });
-  it("formats durations by their size", () => {
-    expect(formatDuration(12.34)).toBe("12.3 s");
-    expect(formatDuration(185)).toBe("3 min 05 s");
-    expect(formatDuration(3720)).toBe("1 h 02 min");
-  });
   it("formats shares as percentages", () => {
     expect(formatPercent(0.425)).toBe("42.5 %");
     expect(formatPercent(null)).toBe("–");
+  });
+  it("formats date-times in local time, Unix seconds too", () => {
+    const iso = "2025-01-26T10:00:05Z";
+    expect(formatDateTime(iso)).toMatch(/^2025-01-2[67] \d\d:00:05$/);
+    expect(formatDateTime(Date.parse(iso) / 1000)).toBe(formatDateTime(iso));
+    expect(formatDateTime(null)).toBe("–");
+    expect(formatDateTime("not a time")).toBe("not a time");
   });
 });

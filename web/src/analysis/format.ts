@@ -1,4 +1,5 @@
-// Formatting of the figures the analysis pages show: lap and sector times, deltas, sizes, durations.
+// Formatting of the figures the analysis pages show: lap and sector times (also past an hour, and
+// negative ones for gaps), signed deltas, shares, local date-times.
 // One place, so every table and chart prints a lap time the same way (the way timing screens do).
 
 const DASH = "–";
@@ -49,30 +50,8 @@ export function formatPercent(share: number | null | undefined, digits = 1): str
   return finite(share) ? `${(share * 100).toFixed(digits)} %` : DASH;
 }
 
-/** A byte count in binary units (`1.5 MiB`). */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (!finite(bytes) || bytes < 0) return DASH;
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i += 1;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
-
-/** A duration in seconds as `1 h 02 min`, `3 min 05 s` or `12.3 s`. */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (!finite(seconds) || seconds < 0) return DASH;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const total = Math.round(seconds);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, "0")} min`;
-  return `${m} min ${String(s).padStart(2, "0")} s`;
-}
+// Sizes and durations are printed as on every other page.
+export { bytes as formatBytes, duration as formatDuration } from "@/format";
 
 /** A timestamp (ISO string, or Unix seconds) as local `YYYY-MM-DD HH:MM:SS`. */
 export function formatDateTime(value: string | number | null | undefined): string {
