@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import polars as pl
-from bench_analysis import build_session
 
+from bench_analysis import build_session
 from paddock.config import Settings
 from paddock.store.catalog import Catalog
 from paddock.store.session_data import SessionData
@@ -34,7 +34,9 @@ def main() -> None:
 
     settings = Settings.from_env(data_dir=str(args.data_dir))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = SessionStore(Catalog(settings.catalog_path), SessionData(settings.data_dir / "sessions"), {})
+    store = SessionStore(
+        Catalog(settings.catalog_path), SessionData(settings.data_dir / "sessions"), {}
+    )
     frames = build_session(args.hours, args.rate)
     laps = int(frames["lap"].max())  # type: ignore[arg-type]
     ids = []
@@ -55,7 +57,16 @@ def main() -> None:
         store.set_started(sid, started)
         store.data.write_file(sid, "frames", "bench", part)
         ids.append(sid)
-    print(json.dumps({"data_dir": str(settings.data_dir), "sessions": ids, "laps": laps, "rows": frames.height}))
+    print(
+        json.dumps(
+            {
+                "data_dir": str(settings.data_dir),
+                "sessions": ids,
+                "laps": laps,
+                "rows": frames.height,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
