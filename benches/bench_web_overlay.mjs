@@ -9,32 +9,18 @@
 // reported on its own: the server reads the sessions' files then). Nothing here is asserted.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-import { chromium } from "playwright-core";
+import { freeTcpPort as freePort, freeUdpPort, launchBrowser, sleep } from "../tests/browser/harness.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PYTHON = process.env.PADDOCK_PYTHON ?? path.join(ROOT, ".venv/bin/python");
 const { values: opts } = parseArgs({
   options: { repeat: { type: "string", default: "5" }, hours: { type: "string", default: "1" }, rate: { type: "string", default: "333" } },
 });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -58,7 +44,7 @@ try {
   const port = await freePort();
   const log = openSync(path.join(dir, "server.log"), "w");
   server = spawn(PYTHON, ["-m", "paddock.cli", "serve", "--host", "127.0.0.1", "--port", String(port), "--listen", "127.0.0.1",
-    "--pcars-port", String(await freePort()), "--ttool-port", "0", "--ac-port", String(await freePort()), "--acc-port", String(await freePort()), "--data-dir", data.data_dir], { cwd: ROOT, stdio: ["ignore", log, log] });
+    "--pcars-port", String(await freeUdpPort()), "--ttool-port", "0", "--ac-port", String(await freeUdpPort()), "--acc-port", String(await freeUdpPort()), "--data-dir", data.data_dir], { cwd: ROOT, stdio: ["ignore", log, log] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 120; i++) {
     try {
@@ -69,11 +55,7 @@ try {
     await sleep(500);
   }
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   const [a, b] = data.sessions;
   const lap = Math.max(2, Math.floor(data.laps / 2));

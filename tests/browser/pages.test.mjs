@@ -4,88 +4,19 @@
 // completed, and its lap table and lap overlay show real numbers; notes round-trip (add, edit,
 // see it, export). Screenshots of each page go to tests/browser/artifacts/.
 //
-// Run from web/: `npm run build && npm run test:browser` (PADDOCK_PYTHON picks the interpreter
-// that has paddock installed; default ../.venv/bin/python).
-import { after, before, describe, it } from "node:test";
+// Run from web/: `npm run build && npm run test:browser` (fixtures in harness.mjs).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync } from "node:fs";
-import { createServer } from "node:net";
-import { createSocket } from "node:dgram";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
 
-import { chromium } from "playwright-core";
+import { launchBrowser, screenshot, sleep, startServer, waitFor, watchErrors } from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const ARTIFACTS = path.join(ROOT, "tests/browser/artifacts");
-const PYTHON = process.env.PADDOCK_PYTHON ?? path.join(ROOT, ".venv/bin/python");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const LAP_SECONDS = 20;
-
-function freeTcpPort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function freeUdpPort() {
-  return new Promise((resolve, reject) => {
-    const s = createSocket("udp4");
-    s.once("error", reject);
-    s.bind(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Poll `fn` until it returns something truthy, at most `timeoutMs`. */
-async function until(fn, timeoutMs, what) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-}
 
 let server;
 let base;
-let dataDir;
 let browser;
-
-async function startServer() {
-  dataDir = mkdtempSync(path.join(tmpdir(), "paddock-pages-"));
-  const port = await freeTcpPort();
-  const args = [
-    "-m", "paddock.cli", "serve", "--simulate", "--lap-seconds", String(LAP_SECONDS),
-    "--host", "127.0.0.1", "--port", String(port), "--listen", "127.0.0.1",
-    "--pcars-port", String(await freeUdpPort()), "--ttool-port", "0",
-    "--ac-port", String(await freeUdpPort()), "--acc-port", String(await freeUdpPort()),
-    "--data-dir", path.join(dataDir, "data"),
-  ];
-  const log = openSync(path.join(dataDir, "server.log"), "w");
-  const env = { ...process.env, PYTHONUNBUFFERED: "1" };
-  delete env.PADDOCK_API_TOKEN;
-  server = spawn(PYTHON, args, { cwd: ROOT, stdio: ["ignore", log, log], env });
-  base = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${base}/api/health`)).ok, 60_000, "the server to answer");
-}
 
 async function api(pathname, init) {
   const res = await fetch(`${base}${pathname}`, init);
@@ -93,39 +24,33 @@ async function api(pathname, init) {
   return res.status === 204 ? null : res.json();
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
+const shot = (page, name) => screenshot(page, `pages-${name}`);
 
 before(async () => {
-  assert.ok(existsSync(path.join(ROOT, "python/paddock/web/index.html")), "build the web app first: cd web && npm run build");
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  server = await startServer({ extra: ["--lap-seconds", String(LAP_SECONDS)] });
+  base = server.url;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await Promise.race([new Promise((r) => server.once("exit", r)), sleep(10_000)]);
-    if (server.exitCode === null) server.kill("SIGKILL");
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("sessions and analysis pages", () => {
   let page;
   let sid;
+  let errors;
 
   before(async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     page.on("dialog", (d) => d.accept());
+    errors = watchErrors(page);
+  });
+
+  after(() => {
+    assert.deepEqual(errors, [], "no console errors or exceptions on the pages");
   });
 
   it("creates a session through the one form", async () => {
@@ -176,7 +101,7 @@ describe("sessions and analysis pages", () => {
     await notes.getByLabel("filter by speaker").selectOption("");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-md").click()]);
-    const file = path.join(dataDir, "notes.md");
+    const file = path.join(server.dataDir, "notes.md");
     await download.saveAs(file);
     const markdown = readFileSync(file, "utf8");
     assert.match(markdown, /oversteer in turn 3/);
@@ -187,10 +112,13 @@ describe("sessions and analysis pages", () => {
     await page.getByTestId("start-run").click();
     await page.getByTestId("stop-run").waitFor();
     // laps of 20 s: wait until the session in progress has two flying laps
-    await until(async () => {
-      const t = await api(`/api/sessions/${sid}/analytics/lap_time_table`);
-      return t.laps.filter((l) => !l.out_lap && !l.in_lap).length >= 2;
-    }, 150_000, "two flying laps");
+    await waitFor(
+      async () => {
+        const t = await api(`/api/sessions/${sid}/analytics/lap_time_table`);
+        return t.laps.filter((l) => !l.out_lap && !l.in_lap).length >= 2;
+      },
+      { timeoutMs: 150_000, intervalMs: 1000, message: "two flying laps" },
+    );
     await shot(page, "sessions-running");
     await page.getByTestId("stop-run").click();
     await page.getByTestId("start-run").waitFor();
