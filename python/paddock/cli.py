@@ -27,6 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
             simulate=True if args.simulate else None,
             sim_game=args.sim_game,
             sim_lap_seconds=args.lap_seconds,
+            sim_rate_hz=args.sim_rate,
             api_token=args.api_token,
         )
     except ConfigError as exc:
@@ -122,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="game the simulator plays (default project_cars_2)",
     )
     serve.add_argument("--lap-seconds", type=float, help="simulator: scale the track's lap time")
+    serve.add_argument(
+        "--sim-rate", type=float, help="simulator: packets a second, 0 < rate <= 1000 (default 60)"
+    )
     serve.add_argument("--api-token", help="require this bearer token (needed off loopback)")
     serve.set_defaults(func=_serve)
 

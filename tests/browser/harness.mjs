@@ -111,6 +111,9 @@ export async function startServer({ extra = [], env = {}, readyTimeoutMs = 90_00
     exited = { code, signal };
   });
   const url = `http://127.0.0.1:${port}`;
+  const tokenAt = extra.indexOf("--api-token");
+  const token = tokenAt >= 0 ? extra[tokenAt + 1] : env.PADDOCK_API_TOKEN;
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
   const server = {
     url,
     port,
@@ -136,7 +139,7 @@ export async function startServer({ extra = [], env = {}, readyTimeoutMs = 90_00
     await waitFor(
       async () => {
         if (exited !== null) throw new Error(`server exited early (${JSON.stringify(exited)}):\n${server.log()}`);
-        const res = await fetch(`${url}/api/health`).catch(() => null);
+        const res = await fetch(`${url}/api/health`, { headers }).catch(() => null);
         return res?.ok;
       },
       { timeoutMs: readyTimeoutMs, message: "the server's /api/health" },

@@ -31,6 +31,7 @@ from paddock.api.errors import EXCEPTION_HANDLERS
 from paddock.api.runtime import runtime_lifespan
 from paddock.api.streams.sse import StreamController
 from paddock.api.streams.ws_auth import ws_token_guard
+from paddock.api.webapp import WEB_ROUTER, page_navigation_middleware
 from paddock.config import Settings
 from paddock.realtime.spectators import spectator_allowed
 from paddock.realtime.state import realtime_lifespan
@@ -42,12 +43,6 @@ log = logging.getLogger(__name__)
 def docs() -> Redirect:
     """The interactive API documentation."""
     return Redirect("/schema/swagger")
-
-
-@get("/", include_in_schema=False, sync_to_thread=False)
-def index() -> Redirect:
-    """The root leads to the API documentation until the web app is built."""
-    return Redirect("/docs")
 
 
 def _token_guard(token: str) -> Callable[[Request[Any, Any, Any]], None]:
@@ -80,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RecordingsController,
             StreamController,
             docs,
-            index,
+            WEB_ROUTER,
             *SESSION_ROUTES,
             RecordingControlController,
             McapSessionsController,
@@ -96,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=_token_guard(settings.api_token) if settings.api_token else None,
         guards=[ws_token_guard],
+        middleware=[page_navigation_middleware],
         openapi_config=OpenAPIConfig(
             title="paddock",
             version=__version__,

@@ -28,3 +28,25 @@ export function fitBounds(xs: ArrayLike<number>, ys: ArrayLike<number>, width: n
     map: (x, y) => [offX + (x - minX) * scale, offY + (maxY - y) * scale],
   };
 }
+
+/**
+ * The y range of a strip chart: the data's range; a normalised channel (registered within −1…1,
+ * like the pedals and the steering) always shows its whole registered range, any other channel
+ * shows it only while its data is flat (a car at rest); a flat line without one gets some room.
+ */
+export function yRange(dmin: number | null, dmax: number | null, min: number | null, max: number | null): [number, number] {
+  let lo = dmin ?? Number.NaN, hi = dmax ?? Number.NaN;
+  const hasRange = min !== null && max !== null && Number.isFinite(min) && Number.isFinite(max) && max > min;
+  const flat = !Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo < 1e-9;
+  if (hasRange && (flat || (min >= -1 && max <= 1))) {
+    lo = Number.isFinite(lo) ? Math.min(lo, min) : min;
+    hi = Number.isFinite(hi) ? Math.max(hi, max) : max;
+    return [lo, hi];
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  if (hi - lo < 1e-9) {
+    const pad = Math.abs(hi) > 1 ? Math.abs(hi) * 0.05 : 1;
+    return [lo - pad, hi + pad];
+  }
+  return [lo, hi];
+}
