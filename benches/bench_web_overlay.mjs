@@ -1,7 +1,8 @@
 // The lap overlay's speed in a real browser: two laps of two hour-long sessions (333 Hz, 40
 // channels, ≈1.2 M rows each) overlaid on the Analysis page, timed with the page's own
 // performance marks: `overlay:fetch` (the /api/compare request: the server aligns the laps),
-// `overlay:render` (typed arrays, six uPlot charts drawn) and `overlay:total`.
+// `overlay:render` (typed arrays, six uPlot charts drawn) and `overlay:total`; and the compare
+// request alone from Node, without the page's other analytics competing for the server.
 //
 // Run from web/ after `npm run build`: `node ../benches/bench_web_overlay.mjs [--repeat 5] [--hours 1]`.
 // It writes the sessions with benches/bench_web_overlay_data.py into a temporary data directory,
@@ -71,6 +72,14 @@ try {
     const points = await page.evaluate(() => document.querySelectorAll(".chart canvas").length);
     runs.push({ ...m, charts: points });
   }
+  // the same /api/compare request alone, without the page's other analytics beside it
+  const alone = [];
+  for (let i = 0; i < Math.min(2, repeat); i++) {
+    const t = performance.now();
+    const res = await fetch(`${base}/api/compare?laps=${a}:${lap},${b}:${lap + 1}&channels=speed_kmh,throttle,brake,gear,steer,pos_x_m,pos_z_m,lon_deg,lat_deg&step_m=5`);
+    await res.arrayBuffer();
+    alone.push(performance.now() - t);
+  }
   const [first, ...rest] = runs;
   const fmt = (v) => `${v.toFixed(1)} ms`;
   console.log(`first load: fetch ${fmt(first.fetch)}, render ${fmt(first.render)}, total ${fmt(first.total)}`);
@@ -78,6 +87,7 @@ try {
     `median of ${rest.length}: fetch ${fmt(median(rest.map((r) => r.fetch)))}, render ${fmt(median(rest.map((r) => r.render)))}, ` +
       `total ${fmt(median(rest.map((r) => r.total)))} (render min ${fmt(Math.min(...rest.map((r) => r.render)))}, max ${fmt(Math.max(...rest.map((r) => r.render)))}); ${first.charts} charts`,
   );
+  console.log(`/api/compare alone (no other request running): ${alone.map(fmt).join(", ")}`);
 } finally {
   await browser?.close();
   if (server && server.exitCode === null) {
