@@ -154,6 +154,7 @@ describe("sessions and analysis pages", () => {
     assert.ok(perf >= 1);
     await page.getByTestId("track-map").locator("canvas").waitFor();
     await page.getByRole("button", { name: "time gained/lost" }).click();
+    await page.getByTestId("scorecard").locator("table").waitFor();
     await shot(page, "analysis");
   });
 
@@ -161,6 +162,7 @@ describe("sessions and analysis pages", () => {
     await page.setViewportSize({ width: 360, height: 780 });
     await page.reload();
     await page.getByTestId("overlay").locator(".chart canvas").first().waitFor();
+    await page.getByTestId("scorecard").locator("table").waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360 + 1, `the page is ${width} px wide`);
     await shot(page, "analysis-360");
