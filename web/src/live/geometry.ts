@@ -45,7 +45,7 @@ export function yRange(dmin: number | null, dmax: number | null, min: number | n
   }
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
   if (hi - lo < 1e-9) {
-    const pad = Math.abs(hi) > 1 ? Math.abs(hi) * 0.05 : 1;
+    const pad = Math.max(1, Math.abs(hi) * 0.05);
     return [lo - pad, hi + pad];
   }
   return [lo, hi];
