@@ -1,7 +1,8 @@
 // Live delta to the best lap: the current lap's elapsed time against the reference lap's time at
 // the same lap distance (linear interpolation). The reference is the fastest complete lap seen —
 // a lap counts when its start (distance near 0) and its end (the lap counter moving on) were both
-// seen, and its time is the game's own `last_lap_s` when it sends one.
+// seen, and its time is the game's own `last_lap_s` when it sends one. Laps driven before the page
+// opened come from the feed's ring buffer (`loadBestLap` in history.ts) through `offer`.
 
 export interface LapTrace {
   lap: number;
@@ -51,6 +52,11 @@ export class LapDelta {
       this.elapsed.push(lapTimeS);
     }
     this.currentDelta = this.best ? lapTimeS - interpolate(this.best.distance, this.best.elapsed, lapDistanceM) : Number.NaN;
+  }
+
+  /** Takes `trace` as the reference when it is faster than the current one (a lap seen earlier). */
+  offer(trace: LapTrace | null): void {
+    if (trace && Number.isFinite(trace.time) && (!this.best || trace.time < this.best.time)) this.best = trace;
   }
 
   private finishLap(lastLapS: number): void {

@@ -5,6 +5,9 @@ The first message (binary) is the schema: ``feed``, ``ts_ns``, ``t_s`` and the c
 second (20 by default, ``PADDOCK_LIVE_RATE_HZ``): the first frames after a quiet spell go at
 once, later ones are gathered into one batch until the next send is due; nothing is sent while
 nothing arrives. Each hub batch is encoded once for every client with the same columns.
+With ``history_s``, the frames of the last ``history_s`` seconds still in each feed's ring buffer
+come first (one batch per feed), followed by the notice ``{"type": "history", "rows": n}``; live
+batches then start after the newest of them, with no row sent twice.
 Concatenated, the binary messages are one valid Arrow IPC stream. Text messages are notices:
 ``{"type": "lagged", "dropped": n}`` when the client fell behind and lost ``n`` of the hub's
 batches. A bad query closes the socket with code 1008 and the reason.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from typing import Any
 
 import polars as pl
@@ -32,6 +36,8 @@ from paddock.sources.base import FeedBatch
 
 CLOSE_POLICY = 1008
 CLOSE_GOING_AWAY = 1001
+MAX_HISTORY_S = 3600.0
+"""The longest history a client may ask for (the ring buffers hold less by default)."""
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -48,12 +54,18 @@ async def live_socket(
     feeds: FromQuery[str | None] = None,
     channels: FromQuery[str | None] = None,
     rate_hz: FromQuery[float | None] = None,
+    history_s: FromQuery[float | None] = None,
 ) -> None:
-    """Streams the schema, then record batches at ``rate_hz``."""
+    """Streams the schema, the ring buffers' last ``history_s`` seconds, then record batches."""
     await socket.accept()
     rate = realtime.config.live_rate_hz if rate_hz is None else rate_hz
     if not 0 < rate <= 1000:
         await socket.close(code=CLOSE_POLICY, reason=f"rate_hz must be in (0, 1000], got {rate}")
+        return
+    if history_s is not None and not 0 < history_s <= MAX_HISTORY_S:
+        await socket.close(
+            code=CLOSE_POLICY, reason=f"history_s must be in (0, {MAX_HISTORY_S}], got {history_s}"
+        )
         return
     try:
         schema = live_schema(_split(channels))
@@ -72,8 +84,37 @@ async def live_socket(
     def message(batch: FeedBatch) -> bytes:
         return batch.encoded(("arrow-ipc", key), lambda b: batch_message(conformed(b)))
 
+    # Per feed, the newest row the history sent: live rows up to it were sent already.
+    sent_until: dict[str, int] = {}
+
+    async def send_history(seconds: float) -> None:
+        since = time.time_ns() - int(seconds * 1e9)
+        rows = 0
+        for name in sorted(wanted):
+            feed = runtime.hub.feed(name)
+            if feed is None:
+                continue
+            frames = conform(name, feed.since(since), schema)
+            if frames.height:
+                rows += frames.height
+                sent_until[name] = int(frames["ts_ns"].max())  # type: ignore[arg-type]
+                await socket.send_bytes(batch_message(frames))
+        await socket.send_text(json.dumps({"type": "history", "rows": rows}))
+
+    def unsent(batch: FeedBatch) -> pl.DataFrame:
+        frames = conformed(batch)
+        until = sent_until.get(batch.feed)
+        if until is None:
+            return frames
+        fresh = frames.filter(pl.col("ts_ns") > until)
+        if fresh.height == frames.height:
+            del sent_until[batch.feed]
+        return fresh
+
     async def forward() -> None:
         await socket.send_bytes(schema_message(schema))
+        if history_s is not None:
+            await send_history(history_s)
         next_send = 0.0
         while not subscription.closed:
             first = await subscription.get()
@@ -93,11 +134,12 @@ async def live_socket(
                 item = await subscription.get(timeout_s=0)
             if dropped:
                 await socket.send_text(json.dumps({"type": "lagged", "dropped": dropped}))
-            if len(batches) == 1:
+            if len(batches) == 1 and batches[0].feed not in sent_until:
                 await socket.send_bytes(message(batches[0]))
             elif batches:
-                frames = pl.concat([conformed(b) for b in batches], how="vertical")
-                await socket.send_bytes(batch_message(frames))
+                frames = pl.concat([unsent(b) for b in batches], how="vertical")
+                if frames.height:
+                    await socket.send_bytes(batch_message(frames))
             if batches or dropped:
                 next_send = loop.time() + 1.0 / rate
 
