@@ -1,0 +1,69 @@
+"""How the simulators run: how many ticks, and when each one is due.
+
+The UDP simulator (:mod:`paddock.sources.simulator.runner`) and the CAN simulator
+(:mod:`paddock.sources.simulator.canbus`) step the same driver and stop on the same terms; this
+is the loop they share.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+MAX_BURST_TICKS = 3
+"""Most ticks sent back to back when the sender falls behind the clock; older ones are skipped."""
+
+STOP_POLL_S = 0.05
+"""Longest sleep between checks of the stop flag, seconds."""
+
+
+def tick_limits(
+    duration_s: float | None, laps: int | None, *, rate_hz: float, completed_laps: int
+) -> tuple[int | None, int | None]:
+    """The tick count to stop at and the completed-lap count to stop at (``None``: no limit).
+
+    Raises:
+        ValueError: If ``duration_s`` or ``laps`` is negative.
+
+    """
+    if (duration_s is not None and duration_s < 0) or (laps is not None and laps < 0):
+        raise ValueError("duration_s and laps must not be negative")
+    max_ticks = None if duration_s is None else max(round(duration_s * rate_hz), 1)
+    lap_goal = None if laps is None else completed_laps + laps
+    return max_ticks, lap_goal
+
+
+def paced_ticks(
+    *,
+    max_ticks: int | None,
+    lap_goal: int | None,
+    completed_laps: Callable[[], int],
+    period_s: float,
+    realtime: bool,
+    stopping: threading.Event,
+    stop: threading.Event | None = None,
+) -> Iterator[int]:
+    """Yield once a tick (its index) until a limit is reached or ``stopping``/``stop`` is set.
+
+    Real-time pacing waits for each tick's wall-clock slot (waking every ``STOP_POLL_S`` to see
+    a stop), sends at most ``MAX_BURST_TICKS`` ticks back to back when late and skips the rest
+    of the backlog, so a stall never becomes a burst.
+    """
+    ticks = 0
+    next_due = time.monotonic()
+    while not (stopping.is_set() or (stop is not None and stop.is_set())):
+        if max_ticks is not None and ticks >= max_ticks:
+            break
+        if lap_goal is not None and completed_laps() >= lap_goal:
+            break
+        if realtime:
+            now = time.monotonic()
+            if now < next_due:
+                stopping.wait(min(next_due - now, STOP_POLL_S))
+                continue
+            if now - next_due > MAX_BURST_TICKS * period_s:
+                next_due = now
+            next_due += period_s
+        yield ticks
+        ticks += 1
