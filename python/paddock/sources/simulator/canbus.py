@@ -26,7 +26,7 @@ from paddock.can.cars import CarChannel, CarConfig, load_car
 from paddock.sources.simulator.car import GRAVITY_MS2, Car
 from paddock.sources.simulator.driver import CarState, Driver
 from paddock.sources.simulator.layouts import load_track
-from paddock.sources.simulator.pacing import paced_ticks, tick_limits
+from paddock.sources.simulator.pacing import RunThread, paced_ticks, tick_limits
 from paddock.sources.simulator.profile import fit_lap_time
 from paddock.sources.simulator.track import Track
 
@@ -310,8 +310,7 @@ class CanSimulator:
         )
         self._plans = self._plan()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._thread_error: BaseException | None = None
+        self._thread = RunThread("paddock-can-simulator")
         self._lock = threading.Lock()
         self.last_stats: CanRunStats | None = None
         self.epoch_s = time.time()
@@ -511,26 +510,15 @@ class CanSimulator:
 
         """
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self._thread.alive:
                 raise RuntimeError("the CAN simulator is already running")
             self._stop.clear()
-            self._thread_error = None
-
-            def target() -> None:
-                try:
-                    self.run(duration_s=duration_s, laps=laps)
-                except BaseException as exc:  # handed to stop() so the caller sees it
-                    self._thread_error = exc
-
-            self._thread = threading.Thread(
-                target=target, name="paddock-can-simulator", daemon=True
-            )
-            self._thread.start()
+            self._thread.start(lambda: self.run(duration_s=duration_s, laps=laps))
 
     @property
     def running(self) -> bool:
         """Whether the simulator thread is running."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread.alive
 
     def stop(self, timeout_s: float = 2.0) -> None:
         """Stop a running :meth:`run` and join the thread if there is one.
@@ -541,12 +529,7 @@ class CanSimulator:
         """
         self._stop.set()
         with self._lock:
-            if self._thread is not None:
-                self._thread.join(timeout_s)
-                self._thread = None
-        if self._thread_error is not None:
-            error, self._thread_error = self._thread_error, None
-            raise error
+            self._thread.join(timeout_s)
 
 
 def bus_factory(interface: str, channel: str | None, bitrate: int | None = None) -> BusFactory:

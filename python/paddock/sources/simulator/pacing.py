@@ -1,8 +1,8 @@
-"""How the simulators run: how many ticks, and when each one is due.
+"""How the simulators run: how many ticks, when each one is due, and the thread beside a server.
 
 The UDP simulator (:mod:`paddock.sources.simulator.runner`) and the CAN simulator
 (:mod:`paddock.sources.simulator.canbus`) step the same driver and stop on the same terms; this
-is the loop they share.
+is the loop and the thread they share.
 """
 
 from __future__ import annotations
@@ -67,3 +67,45 @@ def paced_ticks(
             next_due += period_s
         yield ticks
         ticks += 1
+
+
+class RunThread:
+    """A simulator's run in a daemon thread; an error that ends it is raised by :meth:`join`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def alive(self) -> bool:
+        """Whether the thread is running."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, run: Callable[[], object]) -> threading.Thread:
+        """Start ``run`` in a new daemon thread (the caller checks :attr:`alive` first)."""
+        self._error = None
+
+        def target() -> None:
+            try:
+                run()
+            except BaseException as exc:  # handed to join() so the caller sees it
+                self._error = exc
+
+        self._thread = threading.Thread(target=target, name=self.name, daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def join(self, timeout_s: float) -> None:
+        """Join the thread if there is one.
+
+        Raises:
+            BaseException: Whatever ended the thread with an error.
+
+        """
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error

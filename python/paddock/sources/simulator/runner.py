@@ -18,7 +18,7 @@ from paddock.sources.simulator import acc as acc_side
 from paddock.sources.simulator.car import Car
 from paddock.sources.simulator.driver import Driver
 from paddock.sources.simulator.layouts import load_track
-from paddock.sources.simulator.pacing import paced_ticks, tick_limits
+from paddock.sources.simulator.pacing import RunThread, paced_ticks, tick_limits
 from paddock.sources.simulator.pcars1 import Pcars1Sender
 from paddock.sources.simulator.pcars2 import Pcars2Sender
 from paddock.sources.simulator.pcars2_wire import Encode, Packet
@@ -204,8 +204,7 @@ class Simulator:
             track_temp_c=self.track_temp_c,
         )
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._thread_error: BaseException | None = None
+        self._thread = RunThread("paddock-simulator")
         self.last_stats: RunStats | None = None
 
     @property
@@ -322,20 +321,10 @@ class Simulator:
             RuntimeError: If the simulator is already running in a thread.
 
         """
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread.alive:
             raise RuntimeError("the simulator is already running")
         self._stop.clear()
-        self._thread_error = None
-
-        def target() -> None:
-            try:
-                self.run(duration_s=duration_s, laps=laps)
-            except BaseException as exc:  # handed to stop() so the caller sees it
-                self._thread_error = exc
-
-        self._thread = threading.Thread(target=target, name="paddock-simulator", daemon=True)
-        self._thread.start()
-        return self._thread
+        return self._thread.start(lambda: self.run(duration_s=duration_s, laps=laps))
 
     def stop(self, timeout_s: float = 2.0) -> None:
         """Stop a running :meth:`run` (thread or not) and join the thread if there is one.
@@ -345,12 +334,7 @@ class Simulator:
 
         """
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-        if self._thread_error is not None:
-            error, self._thread_error = self._thread_error, None
-            raise error
+        self._thread.join(timeout_s)
 
     def ground_truth(self) -> dict[str, Any]:
         """Return the driver's ground truth (see :meth:`Driver.ground_truth`), game and target."""
