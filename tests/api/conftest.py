@@ -30,3 +30,14 @@ async def wait_for(predicate: Callable[[], Any], *, timeout_s: float = 10.0) -> 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout_s} s")
         await asyncio.sleep(0.05)
+
+
+async def start_session(
+    client: AsyncTestClient[Any], frames: list[dict[str, Any]], **fields: Any
+) -> str:
+    """Starts a session through ``/session/start`` with ``fields`` and posts ``frames`` to it."""
+    sid: str = (await client.post("/session/start", json=fields)).json()["session_id"]
+    if frames:
+        response = await client.post(f"/session/{sid}/frames", json={"frames": frames})
+        assert response.status_code == 200
+    return sid

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from litestar.testing import AsyncTestClient
 
+from tests.api.conftest import start_session
 from tests.unit.analysis import stadium
 
 
@@ -18,25 +19,15 @@ def lap_frames() -> list[dict[str, Any]]:
     return stadium.frames(laps=2.05, rate_hz=10.0).drop("ts_ns").to_dicts()
 
 
-async def _session(
-    client: AsyncTestClient[Any], frames: list[dict[str, Any]], **fields: Any
-) -> str:
-    sid: str = (await client.post("/session/start", json=fields)).json()["session_id"]
-    if frames:
-        response = await client.post(f"/session/{sid}/frames", json={"frames": frames})
-        assert response.status_code == 200
-    return sid
-
-
 async def test_driver_profile(
     client: AsyncTestClient[Any], lap_frames: list[dict[str, Any]]
 ) -> None:
     assert (await client.get("/api/drivers/Nobody/profile")).status_code == 404
     slow = [dict(f, t_s=f["t_s"] * 1.02) for f in lap_frames]
-    await _session(client, slow, driver="Ana Lima", track="Stadium", car="GT3")
-    await _session(client, lap_frames, driver="Ana Lima", track="Stadium", car="GT3")
-    await _session(client, lap_frames, driver="Ana Lima", track="Oval", car="GT3")
-    await _session(client, lap_frames, driver="Ben", track="Stadium", car="GT3")
+    await start_session(client, slow, driver="Ana Lima", track="Stadium", car="GT3")
+    await start_session(client, lap_frames, driver="Ana Lima", track="Stadium", car="GT3")
+    await start_session(client, lap_frames, driver="Ana Lima", track="Oval", car="GT3")
+    await start_session(client, lap_frames, driver="Ben", track="Stadium", car="GT3")
     response = await client.get("/api/drivers/ana lima/profile")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -60,7 +51,7 @@ async def test_sessions_count_detected_laps_and_cache(
     client: AsyncTestClient[Any], lap_frames: list[dict[str, Any]]
 ) -> None:
     # The frames have no lap counter: the laps come from returns to the start line.
-    sid = await _session(client, lap_frames, driver="Ana", track="Stadium")
+    sid = await start_session(client, lap_frames, driver="Ana", track="Stadium")
     await client.post("/session/reset")
     listed = (await client.get("/sessions")).json()["sessions"]
     row = next(s for s in listed if s["session_id"] == sid)
@@ -77,8 +68,8 @@ async def test_sessions_count_detected_laps_and_cache(
 
 
 async def test_lap_rows(client: AsyncTestClient[Any], lap_frames: list[dict[str, Any]]) -> None:
-    sid = await _session(client, lap_frames, driver="Ana", track="Stadium")
-    other = await _session(client, [], driver="Ben")
+    sid = await start_session(client, lap_frames, driver="Ana", track="Stadium")
+    other = await start_session(client, [], driver="Ben")
     response = await client.post("/lap", json={"session_id": other, "lap_time_s": 95.5})
     assert response.status_code == 200, response.text
     saved = response.json()
@@ -112,8 +103,8 @@ async def test_lap_rows(client: AsyncTestClient[Any], lap_frames: list[dict[str,
 async def test_sync_and_clips(
     client: AsyncTestClient[Any], lap_frames: list[dict[str, Any]]
 ) -> None:
-    sid = await _session(client, lap_frames, driver="Ana", track="Stadium")
-    empty = await _session(client, [], driver="Ana")
+    sid = await start_session(client, lap_frames, driver="Ana", track="Stadium")
+    empty = await start_session(client, [], driver="Ana")
     assert (await client.get(f"/session/{empty}/sync")).status_code == 404
     assert (await client.get(f"/session/{empty}/clips")).status_code == 404
     none = (await client.get(f"/session/{sid}/sync")).json()
@@ -139,7 +130,7 @@ async def test_sync_and_clips(
     only = (await client.get(f"/api/sessions/{sid}/video/clips?kind=corner&pad_s=0")).json()
     assert {c["kind"] for c in only["clips"]} == {"corner"}
     assert (await client.get(f"/session/{sid}/clips?kind=goal")).status_code == 400
-    short = await _session(client, lap_frames[:50], driver="Ana")
+    short = await start_session(client, lap_frames[:50], driver="Ana")
     assert (await client.get(f"/session/{short}/clips")).status_code == 400
     assert (await client.get(f"/session/{short}/sync")).status_code == 200
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from tests.api.conftest import start_session
 from tests.unit.analysis import stadium
 
 
@@ -16,25 +17,15 @@ def lap_frames() -> list[dict[str, Any]]:
     return frames.to_dicts()
 
 
-async def _session(
-    client: AsyncTestClient[Any], frames: list[dict[str, Any]], **fields: Any
-) -> str:
-    sid: str = (await client.post("/session/start", json=fields)).json()["session_id"]
-    if frames:
-        response = await client.post(f"/session/{sid}/frames", json={"frames": frames})
-        assert response.status_code == 200
-    return sid
-
-
 async def test_leaderboard_and_evolution(
     client: AsyncTestClient[Any], lap_frames: list[dict[str, Any]]
 ) -> None:
     empty = (await client.get("/leaderboard")).json()
     assert empty == {"entries": [], "count": 0}
     slow = [dict(f, t_s=f["t_s"] * 1.05) for f in lap_frames]
-    await _session(client, lap_frames, driver="Ana Lima", track="Stadium", car="GT3")
-    await _session(client, slow, driver="Ben Ode", track="Stadium", car="GT3")
-    await _session(client, [], driver="Cy", track="Stadium", car="GT3")
+    await start_session(client, lap_frames, driver="Ana Lima", track="Stadium", car="GT3")
+    await start_session(client, slow, driver="Ben Ode", track="Stadium", car="GT3")
+    await start_session(client, [], driver="Cy", track="Stadium", car="GT3")
     board = (await client.get("/api/leaderboard?track=stadium")).json()
     assert [e["initials"] for e in board["entries"]] == ["AL", "BO"]
     assert [e["rank"] for e in board["entries"]] == [1, 2]
@@ -45,7 +36,7 @@ async def test_leaderboard_and_evolution(
     assert (await client.get("/driver/Ana Lima/evolution?track=Stadium")).status_code == 204
     for k in range(4):
         faster = [dict(f, t_s=f["t_s"] * (1.04 - 0.01 * k)) for f in lap_frames]
-        await _session(client, faster, driver="Ana Lima", track="Stadium", car="GT3")
+        await start_session(client, faster, driver="Ana Lima", track="Stadium", car="GT3")
     response = await client.get("/api/drivers/Ana Lima/evolution?track=Stadium")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -59,7 +50,7 @@ async def test_rule_coach(client: AsyncTestClient[Any], lap_frames: list[dict[st
     concepts = (await client.get("/coach/concepts")).json()
     assert concepts["count"] == 9
     assert all({"id", "description", "fires_when"} <= set(c) for c in concepts["concepts"])
-    sid = await _session(client, lap_frames, driver="Ana", track="Stadium")
+    sid = await start_session(client, lap_frames, driver="Ana", track="Stadium")
     summary = {"speed_kmh": 180, "min_speed_kmh": 175, "max_speed_kmh": 185, "throttle": 0.7}
     burst = (await client.post("/analyze", json={"summary": summary, "session_id": sid})).json()
     assert burst["coach_source"] == "rule"

@@ -9,13 +9,13 @@ import polars as pl
 import pytest
 from litestar.testing import AsyncTestClient
 
-from paddock._native import Batch, RingBuffer
-from paddock.sources.base import Feed, FeedBatch, FeedStatus
+from paddock._native import RingBuffer
+from paddock.sources.base import FeedBatch, FeedStatus, RingFeed
 from tests.api.conftest import wait_for
 from tests.api.packets import telemetry
 
 
-class CanBusFeed(Feed):
+class CanBusFeed(RingFeed):
     """A feed of kind ``can`` with nothing on its bus: what a replay must stop first."""
 
     kind = "can"
@@ -38,15 +38,6 @@ class CanBusFeed(Feed):
     def drain(self) -> FeedBatch:
         empty = self._ring.last(0)
         return FeedBatch(self.name, self.protocol, empty, empty)
-
-    def latest(self) -> Batch:
-        return self._ring.latest()
-
-    def since(self, t_ns: int) -> Batch:
-        return self._ring.since(t_ns)
-
-    def last(self, n: int) -> Batch:
-        return self._ring.last(n)
 
 
 async def test_replays_a_recording_after_stopping_can_readers(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.conftest import free_port
 
 
 def _free_udp_port() -> int:
@@ -130,3 +134,18 @@ class ServerProcess:
                 self.proc.wait(5)
         self._log.close()
         return self.proc.returncode
+
+
+@contextlib.contextmanager
+def running_server(
+    data_dir: Path, extra: Sequence[str] = (), env: dict[str, str] | None = None
+) -> Iterator[ServerProcess]:
+    """A ready ``paddock serve`` on free ports with ``extra`` arguments, stopped on exit."""
+    server = ServerProcess(
+        port=free_port(), pcars_port=free_port(2), data_dir=data_dir, extra=list(extra), env=env
+    )
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

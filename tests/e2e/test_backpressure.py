@@ -13,8 +13,7 @@ import pytest
 import websockets
 
 from tests.api.test_cycles import cycle
-from tests.conftest import free_port
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -26,14 +25,8 @@ FRAME = base64.b64encode(bytes(range(256)) * 512).decode()  # 128 KiB JPEG stand
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerProcess]:
     monkeypatch.setenv("PADDOCK_CLIENT_QUEUE", "32")
     monkeypatch.setenv("PADDOCK_CYCLE_REPLAY", "1")
-    server = ServerProcess(
-        port=free_port(), pcars_port=free_port(2), data_dir=tmp_path / "data", extra=[]
-    )
-    try:
-        server.wait_ready()
+    with running_server(tmp_path / "data") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_stalled_client_loses_oldest_and_others_get_everything(server: ServerProcess) -> None:

@@ -13,19 +13,16 @@ import pytest
 
 from paddock.can._raw import decode_records
 from paddock.can.cars import load_car
-from tests.conftest import free_port
-from tests.e2e.server import ServerProcess, parse_raw
+from tests.e2e.server import ServerProcess, parse_raw, running_server
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(
-        port=free_port(),
-        pcars_port=free_port(2),
-        data_dir=tmp_path / "data",
-        extra=[
+    with running_server(
+        tmp_path / "data",
+        [
             "--simulate",
             "--car",
             "bmw_e46_m3",
@@ -34,12 +31,8 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
             "--simulate-lap-seconds",
             "30",
         ],
-    )
-    try:
-        server.wait_ready()
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _can_feed(server: ServerProcess) -> dict[str, Any]:

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import polars as pl
 import pytest
 
-from tests.conftest import free_port
 from tests.e2e.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(
-        port=free_port(), pcars_port=free_port(2), data_dir=tmp_path / "data", extra=[]
-    )
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 def test_vbo_upload_then_parquet_export(server: ServerProcess, testdata: Path) -> None:

@@ -14,8 +14,7 @@ import websockets
 from httpx_sse import connect_sse
 
 from tests.api.test_cycles import cycle
-from tests.conftest import free_port
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -24,14 +23,8 @@ pytestmark = pytest.mark.e2e
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerProcess]:
     monkeypatch.setenv("PADDOCK_SSE_HEARTBEAT_S", "0.3")
     monkeypatch.setenv("PADDOCK_WS_PING_S", "0.3")
-    server = ServerProcess(
-        port=free_port(), pcars_port=free_port(2), data_dir=tmp_path / "data", extra=[]
-    )
-    try:
-        server.wait_ready()
+    with running_server(tmp_path / "data") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_sse_paths_heartbeat_and_resume(server: ServerProcess) -> None:

@@ -19,26 +19,19 @@ import httpx
 import pytest
 from mcap.stream_reader import StreamReader
 
-from tests.conftest import free_port
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, running_server
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(
-        port=free_port(),
-        pcars_port=free_port(2),
-        data_dir=tmp_path / "data",
-        extra=["--simulate", "--lap-seconds", "10"],
+    with running_server(
+        tmp_path / "data",
+        ["--simulate", "--lap-seconds", "10"],
         env={"PADDOCK_RECORDING_PROTECTION_S": "600"},
-    )
-    try:
-        server.wait_ready()
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _wait_frames(server: ServerProcess, recording_id: str, at_least: int) -> None:

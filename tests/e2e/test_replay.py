@@ -6,8 +6,6 @@ import asyncio
 import json
 import socket
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,24 +16,11 @@ from httpx_sse import aconnect_sse
 
 from paddock.store.session_data import open_session
 from tests.api.packets import telemetry
-from tests.conftest import free_port
 from tests.e2e.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
 FRAMES = 60
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(
-        port=free_port(), pcars_port=free_port(2), data_dir=tmp_path / "data", extra=[]
-    )
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 def _wait(predicate: Any, timeout_s: float = 20.0) -> Any:

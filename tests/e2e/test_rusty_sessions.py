@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from paddock.store.session_data import open_session
-from tests.conftest import free_port
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -24,17 +23,10 @@ LAP_SECONDS = 5.0
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(
-        port=free_port(),
-        pcars_port=free_port(2),
-        data_dir=tmp_path / "data",
-        extra=["--simulate", "--lap-seconds", str(LAP_SECONDS)],
-    )
-    try:
-        server.wait_ready()
+    with running_server(
+        tmp_path / "data", ["--simulate", "--lap-seconds", str(LAP_SECONDS)]
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _live_lap(server: ServerProcess) -> int | None:

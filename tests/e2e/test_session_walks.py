@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,22 +11,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from paddock.store.session_data import open_session
-from tests.conftest import free_port
 from tests.e2e.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(
-        port=free_port(), pcars_port=free_port(2), data_dir=tmp_path / "data", extra=[]
-    )
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 def _event(ws: ClientConnection) -> dict[str, Any]:

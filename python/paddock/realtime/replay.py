@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from paddock._native import Batch, RingBuffer, mcap_read_frames
+from paddock._native import RingBuffer, mcap_read_frames
 from paddock.exceptions import Conflict, InvalidArgument, NotFound
 from paddock.hub import Hub
-from paddock.sources.base import REPLAY_PROTOCOL, Feed, FeedBatch, FeedStatus
+from paddock.sources.base import REPLAY_PROTOCOL, FeedBatch, FeedStatus, RingFeed
 from paddock.store.integrity import mcap_segments
 from paddock.store.recordings import RECORDING_ID, Recorder
 from paddock.store.sessions import SessionStore
@@ -49,7 +49,7 @@ class ServiceUnavailable(Exception):
     """The live pipeline cannot take a replay now (answered 503)."""
 
 
-class ReplayFeed(Feed):
+class ReplayFeed(RingFeed):
     """The feed a replay publishes through: a ring buffer the hub drains like any feed's.
 
     Rows are appended on the event loop by :class:`Replayer`; :meth:`drain` hands the hub what
@@ -130,18 +130,6 @@ class ReplayFeed(Feed):
         return FeedBatch(
             feed=self.name, protocol=self.protocol, raw=self._ring.last(0), frames=frames
         )
-
-    def latest(self) -> Batch:
-        """The newest replayed frame."""
-        return self._ring.latest()
-
-    def since(self, t_ns: int) -> Batch:
-        """Replayed frames newer than ``t_ns`` still in the ring."""
-        return self._ring.since(t_ns)
-
-    def last(self, n: int) -> Batch:
-        """The newest ``n`` replayed frames."""
-        return self._ring.last(n)
 
 
 def load_frames(

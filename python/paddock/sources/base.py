@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from paddock._native import Batch
+from paddock._native import Batch, RingBuffer
 
 T = TypeVar("T")
 
@@ -143,3 +143,24 @@ class Feed(ABC):
     @abstractmethod
     def last(self, n: int) -> Batch:
         """The newest ``n`` decoded frames."""
+
+
+class RingFeed(Feed):
+    """A feed whose decoded frames sit in a :class:`RingBuffer` of its own (``_ring``).
+
+    ``latest``, ``since`` and ``last`` read that ring.
+    """
+
+    _ring: RingBuffer
+
+    def latest(self) -> Batch:
+        """The newest decoded frame (zero or one row)."""
+        return self._ring.latest()
+
+    def since(self, t_ns: int) -> Batch:
+        """Decoded frames received after ``t_ns`` that the ring buffer still holds."""
+        return self._ring.since(t_ns)
+
+    def last(self, n: int) -> Batch:
+        """The newest ``n`` decoded frames."""
+        return self._ring.last(n)

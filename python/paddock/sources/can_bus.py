@@ -33,7 +33,7 @@ from paddock.can._raw import RAW_SCHEMA, binary_from_buffer, encode_records, joi
 from paddock.can._wide import WideRows, wide_rows_for
 from paddock.config import Settings
 from paddock.exceptions import InvalidArgument
-from paddock.sources.base import Feed, FeedBatch, FeedStatus
+from paddock.sources.base import FeedBatch, FeedStatus, RingFeed
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class CanCounters:
     """The wait before the next attempt to open a failed bus, while waiting."""
 
 
-class CanSource(Feed):
+class CanSource(RingFeed):
     """A feed reading CAN frames from a python-can bus and decoding them with DBC files.
 
     Args:
@@ -483,18 +483,6 @@ class CanSource(Feed):
                 else pl.DataFrame(schema=self._wide.schema).to_arrow().schema
             )
         return self._schema
-
-    def latest(self) -> Batch:
-        """The newest decoded row."""
-        return self._ring.latest()
-
-    def since(self, t_ns: int) -> Batch:
-        """Decoded rows newer than ``t_ns`` still in the ring buffer."""
-        return self._ring.since(t_ns)
-
-    def last(self, n: int) -> Batch:
-        """The newest ``n`` decoded rows."""
-        return self._ring.last(n)
 
 
 def can_feed(settings: Settings, *, bus_factory: BusFactory | None = None) -> CanSource | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from paddock.analysis.session_laps import LapAnalysis
 from paddock.analysis.summary import detail_summary, lap_summary
@@ -71,10 +71,7 @@ class AnalysisCache:
         analysis = LapAnalysis(self.store.open_session(session_id))
         if version is not None:
             with self._lock:
-                self._analyses[session_id] = (version, analysis)
-                self._analyses.move_to_end(session_id)
-                while len(self._analyses) > self.analyses_max:
-                    self._analyses.popitem(last=False)
+                _remember(self._analyses, session_id, (version, analysis), self.analyses_max)
         return analysis
 
     def summary(self, session_id: str, *, detail: bool = False) -> dict[str, Any]:
@@ -105,10 +102,7 @@ class AnalysisCache:
             result |= detail_summary(analysis)
         if version is not None:
             with self._lock:
-                self._summaries[session_id] = (version, result)
-                self._summaries.move_to_end(session_id)
-                while len(self._summaries) > self.summaries_max:
-                    self._summaries.popitem(last=False)
+                _remember(self._summaries, session_id, (version, result), self.summaries_max)
         return dict(result)
 
     def forget(self, session_id: str) -> None:
@@ -116,3 +110,14 @@ class AnalysisCache:
         with self._lock:
             self._summaries.pop(session_id, None)
             self._analyses.pop(session_id, None)
+
+
+V = TypeVar("V")
+
+
+def _remember(cache: OrderedDict[str, V], key: str, value: V, most: int) -> None:
+    """Stores ``value`` as the newest entry of ``cache``, dropping the oldest beyond ``most``."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > most:
+        cache.popitem(last=False)

@@ -26,6 +26,7 @@ from paddock.can.cars import CarChannel, CarConfig, load_car
 from paddock.sources.simulator.car import GRAVITY_MS2, Car
 from paddock.sources.simulator.driver import CarState, Driver
 from paddock.sources.simulator.layouts import load_track
+from paddock.sources.simulator.pacing import RunThread, paced_ticks, tick_limits
 from paddock.sources.simulator.profile import fit_lap_time
 from paddock.sources.simulator.track import Track
 
@@ -52,12 +53,6 @@ REAR_BRAKE_SHARE = 0.62
 
 STEERING_LOCK_DEG = 400.0
 """Steering-wheel angle at full lock."""
-
-MAX_BURST_TICKS = 3
-"""Most ticks sent back to back when late; older ones are skipped."""
-
-STOP_POLL_S = 0.05
-"""Longest sleep between checks of the stop flag, seconds."""
 
 BusFactory = Callable[[], can.BusABC]
 """Opens the bus the simulator sends on (it is shut down when the run ends)."""
@@ -315,8 +310,7 @@ class CanSimulator:
         )
         self._plans = self._plan()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._thread_error: BaseException | None = None
+        self._thread = RunThread("paddock-can-simulator")
         self._lock = threading.Lock()
         self.last_stats: CanRunStats | None = None
         self.epoch_s = time.time()
@@ -473,30 +467,23 @@ class CanSimulator:
             ValueError: If ``duration_s`` or ``laps`` is negative.
 
         """
-        if (duration_s is not None and duration_s < 0) or (laps is not None and laps < 0):
-            raise ValueError("duration_s and laps must not be negative")
-        max_ticks = None if duration_s is None else max(round(duration_s * self.tick_hz), 1)
-        lap_goal = None if laps is None else self.driver.completed_laps + laps
-        period = self.wall_seconds_per_tick
+        max_ticks, lap_goal = tick_limits(
+            duration_s, laps, rate_hz=self.tick_hz, completed_laps=self.driver.completed_laps
+        )
         ticks = frames = errors = 0
         by_id: dict[int, int] = {}
         sim_time = 0.0
         bus = self.bus_factory()
         try:
-            next_due = time.monotonic()
-            while not (self._stop.is_set() or (stop is not None and stop.is_set())):
-                if max_ticks is not None and ticks >= max_ticks:
-                    break
-                if lap_goal is not None and self.driver.completed_laps >= lap_goal:
-                    break
-                if self.realtime:
-                    now = time.monotonic()
-                    if now < next_due:
-                        self._stop.wait(min(next_due - now, STOP_POLL_S))
-                        continue
-                    if now - next_due > MAX_BURST_TICKS * period:
-                        next_due = now
-                    next_due += period
+            for _ in paced_ticks(
+                max_ticks=max_ticks,
+                lap_goal=lap_goal,
+                completed_laps=lambda: self.driver.completed_laps,
+                period_s=self.wall_seconds_per_tick,
+                realtime=self.realtime,
+                stopping=self._stop,
+                stop=stop,
+            ):
                 state, messages = self.tick_frames()
                 sim_time = state.time_s
                 for message in messages:
@@ -523,26 +510,15 @@ class CanSimulator:
 
         """
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self._thread.alive:
                 raise RuntimeError("the CAN simulator is already running")
             self._stop.clear()
-            self._thread_error = None
-
-            def target() -> None:
-                try:
-                    self.run(duration_s=duration_s, laps=laps)
-                except BaseException as exc:  # handed to stop() so the caller sees it
-                    self._thread_error = exc
-
-            self._thread = threading.Thread(
-                target=target, name="paddock-can-simulator", daemon=True
-            )
-            self._thread.start()
+            self._thread.start(lambda: self.run(duration_s=duration_s, laps=laps))
 
     @property
     def running(self) -> bool:
         """Whether the simulator thread is running."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread.alive
 
     def stop(self, timeout_s: float = 2.0) -> None:
         """Stop a running :meth:`run` and join the thread if there is one.
@@ -553,12 +529,7 @@ class CanSimulator:
         """
         self._stop.set()
         with self._lock:
-            if self._thread is not None:
-                self._thread.join(timeout_s)
-                self._thread = None
-        if self._thread_error is not None:
-            error, self._thread_error = self._thread_error, None
-            raise error
+            self._thread.join(timeout_s)
 
 
 def bus_factory(interface: str, channel: str | None, bitrate: int | None = None) -> BusFactory:

@@ -7,7 +7,6 @@ import json
 import random
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from paddock.sources.simulator import acc as acc_side
 from paddock.sources.simulator.car import Car
 from paddock.sources.simulator.driver import Driver
 from paddock.sources.simulator.layouts import load_track
+from paddock.sources.simulator.pacing import RunThread, paced_ticks, tick_limits
 from paddock.sources.simulator.pcars1 import Pcars1Sender
 from paddock.sources.simulator.pcars2 import Pcars2Sender
 from paddock.sources.simulator.pcars2_wire import Encode, Packet
@@ -30,12 +30,6 @@ SUPPORTED_GAMES = SIMULATED_GAMES
 
 SERVER_GAMES = ("assetto_corsa", "assetto_corsa_competizione")
 """Games that bind an address and stream to the clients that speak to them first."""
-
-MAX_BURST_TICKS = 3
-"""Most ticks sent back to back when the sender falls behind the clock; older ones are skipped."""
-
-STOP_POLL_S = 0.05
-"""Longest sleep between checks of the stop flag, seconds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +204,7 @@ class Simulator:
             track_temp_c=self.track_temp_c,
         )
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._thread_error: BaseException | None = None
+        self._thread = RunThread("paddock-simulator")
         self.last_stats: RunStats | None = None
 
     @property
@@ -251,30 +244,23 @@ class Simulator:
             ValueError: If ``duration_s`` or ``laps`` is negative.
 
         """
-        if (duration_s is not None and duration_s < 0) or (laps is not None and laps < 0):
-            raise ValueError("duration_s and laps must not be negative")
-        max_ticks = None if duration_s is None else max(round(duration_s * self.rate_hz), 1)
-        lap_goal = None if laps is None else self.driver.completed_laps + laps
-        period = 1.0 / self.rate_hz
+        max_ticks, lap_goal = tick_limits(
+            duration_s, laps, rate_hz=self.rate_hz, completed_laps=self.driver.completed_laps
+        )
         ticks = datagrams = sent_bytes = errors = 0
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             if self.game in SERVER_GAMES:
                 sock.bind(self.to)
                 sock.setblocking(False)
-            next_due = time.monotonic()
-            while not (self._stop.is_set() or (stop is not None and stop.is_set())):
-                if max_ticks is not None and ticks >= max_ticks:
-                    break
-                if lap_goal is not None and self.driver.completed_laps >= lap_goal:
-                    break
-                if self.realtime:
-                    now = time.monotonic()
-                    if now < next_due:
-                        self._stop.wait(min(next_due - now, STOP_POLL_S))
-                        continue
-                    if now - next_due > MAX_BURST_TICKS * period:
-                        next_due = now
-                    next_due += period
+            for _ in paced_ticks(
+                max_ticks=max_ticks,
+                lap_goal=lap_goal,
+                completed_laps=lambda: self.driver.completed_laps,
+                period_s=1.0 / self.rate_hz,
+                realtime=self.realtime,
+                stopping=self._stop,
+                stop=stop,
+            ):
                 for datagram, to in self._tick(sock):
                     try:
                         sock.sendto(datagram, to)
@@ -335,20 +321,10 @@ class Simulator:
             RuntimeError: If the simulator is already running in a thread.
 
         """
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread.alive:
             raise RuntimeError("the simulator is already running")
         self._stop.clear()
-        self._thread_error = None
-
-        def target() -> None:
-            try:
-                self.run(duration_s=duration_s, laps=laps)
-            except BaseException as exc:  # handed to stop() so the caller sees it
-                self._thread_error = exc
-
-        self._thread = threading.Thread(target=target, name="paddock-simulator", daemon=True)
-        self._thread.start()
-        return self._thread
+        return self._thread.start(lambda: self.run(duration_s=duration_s, laps=laps))
 
     def stop(self, timeout_s: float = 2.0) -> None:
         """Stop a running :meth:`run` (thread or not) and join the thread if there is one.
@@ -358,12 +334,7 @@ class Simulator:
 
         """
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-        if self._thread_error is not None:
-            error, self._thread_error = self._thread_error, None
-            raise error
+        self._thread.join(timeout_s)
 
     def ground_truth(self) -> dict[str, Any]:
         """Return the driver's ground truth (see :meth:`Driver.ground_truth`), game and target."""
