@@ -35,7 +35,9 @@ def test_native_feed_receives_from_the_simulated_ac() -> None:
         "ksudp", ac.PROTOCOL, "127.0.0.1", 0, peer_host="127.0.0.1", peer_port=port
     )
     try:
-        assert wait_until(lambda: feed.state == "receiving"), feed.stats()
+        # The simulator binds in its own thread: a first handshake sent before that is lost and
+        # sent again after the feed's retry interval (5 s), so wait past one retry.
+        assert wait_until(lambda: feed.state == "receiving", timeout_s=15), feed.stats()
         assert wait_until(lambda: feed.latest().num_rows == 1)
         row = pa.record_batch(feed.latest()).to_pylist()[0]
         assert row["speed_kmh"] > 0.0

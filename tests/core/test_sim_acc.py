@@ -43,7 +43,9 @@ def test_native_feed_registers_with_the_simulated_acc() -> None:
         update_interval_ms=20,
     )
     try:
-        assert wait_until(lambda: feed.state == "receiving"), feed.stats()
+        # The simulator binds in its own thread: a first handshake sent before that is lost and
+        # sent again after the feed's retry interval (5 s), so wait past one retry.
+        assert wait_until(lambda: feed.state == "receiving", timeout_s=15), feed.stats()
         assert wait_until(lambda: feed.latest().num_rows == 1)
         # Track data arrives after the registration; rows from then on carry the lap distance.
         assert wait_until(
