@@ -9,20 +9,18 @@ saying how many. An unknown session is refused with close code 4404.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
-from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 
 from paddock.api.runtime import Runtime
 from paddock.api.session_services import encode_event
+from paddock.api.streams._tasks import close_going_away, until_first_done
 from paddock.hub import Lagged
 
 CLOSE_UNKNOWN_SESSION = 4404
-CLOSE_GOING_AWAY = 1001
 
 
 @websocket("/ws/sessions/{session_id:str}")
@@ -75,17 +73,8 @@ async def session_events(
             ).decode()
         )
         tasks = [asyncio.create_task(receive()), asyncio.create_task(forward())]
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
-        for task in done:
-            with contextlib.suppress(WebSocketDisconnect):
-                task.result()
+        await until_first_done(tasks)
         if subscription.closed:  # the server is shutting down: say so
-            with contextlib.suppress(Exception):
-                await socket.close(code=CLOSE_GOING_AWAY, reason="server shutting down")
+            await close_going_away(socket)
     finally:
         subscription.close()

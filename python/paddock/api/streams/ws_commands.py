@@ -20,9 +20,9 @@ from typing import Any
 
 from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
-from litestar.exceptions import WebSocketDisconnect
 
 from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
+from paddock.api.streams._tasks import close_going_away, until_first_done
 from paddock.exceptions import PaddockError
 from paddock.realtime.command_plane import (
     ACTIONS,
@@ -36,7 +36,6 @@ from paddock.realtime.command_plane import (
 from paddock.realtime.state import Realtime
 
 CLOSE_TRY_AGAIN_LATER = 1013
-CLOSE_GOING_AWAY = 1001
 MIN_INTERVAL_S = 0.05
 
 
@@ -193,17 +192,8 @@ async def command_plane(
             asyncio.create_task(connection.broadcast()),
             closing,
         ]
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
-        for task in done:
-            with contextlib.suppress(WebSocketDisconnect):
-                task.result()
+        done = await until_first_done(tasks)
         if closing in done:
-            with contextlib.suppress(Exception):
-                await socket.close(code=CLOSE_GOING_AWAY, reason="server shutting down")
+            await close_going_away(socket)
     finally:
         realtime.ws_connections -= 1

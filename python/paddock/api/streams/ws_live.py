@@ -16,7 +16,6 @@ batches. A bad query closes the socket with code 1008 and the reason.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from typing import Any
@@ -24,18 +23,17 @@ from typing import Any
 import polars as pl
 from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
-from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 
 from paddock.api.arrow_ipc import batch_message, conform, live_schema, schema_message
 from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
 from paddock.api.runtime import Runtime
+from paddock.api.streams._tasks import close_going_away, until_first_done
 from paddock.hub import Lagged
 from paddock.realtime.state import Realtime
 from paddock.sources.base import FeedBatch
 
 CLOSE_POLICY = 1008
-CLOSE_GOING_AWAY = 1001
 MAX_HISTORY_S = 3600.0
 """The longest history a client may ask for (the ring buffers hold less by default)."""
 
@@ -149,17 +147,8 @@ async def live_socket(
 
     tasks = [asyncio.create_task(forward()), asyncio.create_task(receive())]
     try:
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
-        for task in done:
-            with contextlib.suppress(WebSocketDisconnect):
-                task.result()
+        await until_first_done(tasks)
         if subscription.closed:
-            with contextlib.suppress(Exception):
-                await socket.close(code=CLOSE_GOING_AWAY, reason="server shutting down")
+            await close_going_away(socket)
     finally:
         subscription.close()

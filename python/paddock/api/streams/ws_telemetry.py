@@ -9,21 +9,19 @@ client that falls behind loses its oldest messages and gets ``{"type": "lagged",
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from typing import Any
 
 from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
-from litestar.exceptions import WebSocketDisconnect
 
 from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
+from paddock.api.streams._tasks import close_going_away, until_first_done
 from paddock.hub import Lagged
 from paddock.realtime.cycles import FRAME_MAGIC
 from paddock.realtime.state import Realtime
 
-CLOSE_GOING_AWAY = 1001
 PING = '{"type":"ping"}'
 
 
@@ -61,17 +59,8 @@ async def telemetry_socket(
 
     tasks = [asyncio.create_task(forward()), asyncio.create_task(receive())]
     try:
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
-        for task in done:
-            with contextlib.suppress(WebSocketDisconnect):
-                task.result()
+        await until_first_done(tasks)
         if subscription.closed:
-            with contextlib.suppress(Exception):
-                await socket.close(code=CLOSE_GOING_AWAY, reason="server shutting down")
+            await close_going_away(socket)
     finally:
         subscription.close()
