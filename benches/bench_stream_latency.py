@@ -5,9 +5,9 @@ Starts ``paddock serve`` on loopback, sends Project CARS 2 telemetry packets at 
 
 - SSE (``/api/stream/telemetry?channels=pcars2.packet_number``): each frame's packet number maps
   back to the moment the packet was sent, so the latency is send → decoded → hub → SSE → client.
-- WebSocket (``/ws/live`` Arrow IPC, at 1000 batches/s): rows carry ``ts_ns``, the feed's receive
-  time on the same clock, so the latency is receive → hub → WS → client (UDP loopback adds tens of
-  microseconds on top).
+- WebSocket (``/ws/live?channels=speed_kmh`` Arrow IPC, at up to 1000 batches/s): each packet's
+  speed is its number (m/s), so ``speed_kmh / 3.6`` maps a row back to the moment its packet was
+  sent, and the latency is the same send → decoded → hub → WS → client.
 
 Prints p50/p99 latency and the frames/s delivered across clients. Not run by ``just test``.
 
@@ -77,7 +77,17 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str, int]:
     raise SystemExit("server did not start")
 
 
-async def send_packets(port: int, rate_hz: float, seconds: float, sent: dict[int, float]) -> None:
+SPEED_KEYS = 4096
+"""Packets are told apart on the WebSocket by their speed: ``n % SPEED_KEYS`` m/s (exact in f32)."""
+
+
+async def send_packets(
+    port: int,
+    rate_hz: float,
+    seconds: float,
+    sent: dict[int, float],
+    sent_by_speed: dict[int, float],
+) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -88,10 +98,10 @@ async def send_packets(port: int, rate_hz: float, seconds: float, sent: dict[int
                 "packet": "telemetry",
                 "packet_number": n % 256,
                 "category_packet_number": n % 256,
-                "speed": 50.0,
+                "speed": float(n % SPEED_KEYS),
             }
         )
-        sent[n % 256] = time.time()
+        sent[n % 256] = sent_by_speed[n % SPEED_KEYS] = time.time()
         sock.sendto(packet, ("127.0.0.1", port))
         n += 1
         await asyncio.sleep(max(0.0, start + n / rate_hz - now))
@@ -118,7 +128,9 @@ async def sse_client(
                     out.append((now - sent[int(number)]) * 1000)
 
 
-async def ws_client(base: str, out: list[float], stop: asyncio.Event) -> None:
+async def ws_client(
+    base: str, sent_by_speed: dict[int, float], out: list[float], stop: asyncio.Event
+) -> None:
     url = base.replace("http", "ws") + "/ws/live?channels=speed_kmh&rate_hz=1000"
     async with websockets.connect(url, max_size=None) as ws:
         schema = pa.ipc.read_schema(pa.py_buffer(await ws.recv()))
@@ -128,15 +140,19 @@ async def ws_client(base: str, out: list[float], stop: asyncio.Event) -> None:
             except TimeoutError:
                 continue
             if isinstance(message, bytes):
-                now = time.time_ns()
+                now = time.time()
                 batch = pa.ipc.read_record_batch(pa.py_buffer(message), schema)
-                out.extend((now - ts) / 1e6 for ts in batch.column("ts_ns").to_pylist())
+                for kmh in batch.column("speed_kmh").to_pylist():
+                    sent = sent_by_speed.get(round(kmh / 3.6)) if kmh is not None else None
+                    if sent is not None:
+                        out.append((now - sent) * 1000)
 
 
 async def run(
     base: str, pcars: int, transport: str, clients: int, rate: float, secs: float
 ) -> None:
     sent: dict[int, float] = {}
+    sent_by_speed: dict[int, float] = {}
     latencies: list[list[float]] = [[] for _ in range(clients)]
     stop = asyncio.Event()
     if transport == "sse":
@@ -144,9 +160,12 @@ async def run(
             asyncio.create_task(sse_client(base, sent, latencies[i], stop)) for i in range(clients)
         ]
     else:
-        tasks = [asyncio.create_task(ws_client(base, latencies[i], stop)) for i in range(clients)]
+        tasks = [
+            asyncio.create_task(ws_client(base, sent_by_speed, latencies[i], stop))
+            for i in range(clients)
+        ]
     await asyncio.sleep(1.0)
-    await send_packets(pcars, rate, secs, sent)
+    await send_packets(pcars, rate, secs, sent, sent_by_speed)
     await asyncio.sleep(0.5)
     stop.set()
     for task in tasks:

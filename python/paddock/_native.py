@@ -36,6 +36,7 @@ acc_encode = _core.acc_encode
 acc_decode_batch = _core.acc_decode_batch
 acc_frames = _core.acc_frames
 channel_registry = _core.channel_registry
+live_message = _core.live_message
 
 PaddockError = _core.PaddockError
 DecodeError = _core.DecodeError
@@ -66,6 +67,7 @@ __all__ = [
     "acc_frames",
     "build_profile",
     "channel_registry",
+    "live_message",
     "mcap_info",
     "mcap_read_frames",
     "mcap_read_raw",

@@ -83,6 +83,8 @@ class DropOldestQueue(Generic[T]):
             dropped, self._dropped = self._dropped, 0
             return Lagged(dropped)
         if not self._items and not self.closed:
+            if timeout_s is not None and timeout_s <= 0:
+                return None  # without yielding to the event loop, as a poll should
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout_s)

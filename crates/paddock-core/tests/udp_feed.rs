@@ -222,6 +222,21 @@ fn drain_returns_exactly_what_was_sent() {
 }
 
 #[test]
+fn a_zero_batch_window_still_takes_every_queued_datagram_in_order() {
+    let mut cfg = config("zero-window");
+    cfg.batch_window = Duration::ZERO;
+    cfg.batch_max = 8;
+    let feed = start(cfg);
+    let values: Vec<f64> = (0..200).map(f64::from).collect();
+    send_all(&feed, &speeds(values.iter().copied()));
+    wait_packets(&feed, 200);
+    let drained = feed.drain().unwrap();
+    let frames = drained.frames.column(2).as_primitive::<Float64Type>();
+    assert_eq!(frames.values().as_ref(), values.as_slice());
+    assert_eq!(feed.stats().decode_errors, 0);
+}
+
+#[test]
 fn overflow_is_counted_in_ring_and_queues() {
     let mut cfg = config("overflow");
     cfg.ring_capacity = 10;

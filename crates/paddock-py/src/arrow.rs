@@ -5,12 +5,14 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch, StructArray};
 use arrow_schema::Field;
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyTuple};
+use pyo3::types::{PyBytes, PyCapsule, PyTuple};
 use pyo3_arrow::error::PyArrowResult;
 use pyo3_arrow::ffi::{
     to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
 };
-use pyo3_arrow::PyRecordBatch;
+use pyo3_arrow::{PyRecordBatch, PySchema};
+
+use crate::errors::to_py;
 
 /// An immutable Arrow record batch owned by Rust. `pyarrow.record_batch(b)` and
 /// `polars.from_arrow(b)` read it in place.
@@ -97,6 +99,25 @@ impl PyBatch {
     }
 }
 
+/// One Arrow IPC record batch message of `parts` (`(feed, batch)` pairs) in the columns of
+/// `schema` (anything with `__arrow_c_schema__`, its first column the `feed` string): each batch
+/// cast to the schema's types, its missing channels null, its extra columns dropped.
+#[pyfunction]
+fn live_message<'py>(
+    py: Python<'py>,
+    parts: Vec<(String, PyRef<'py, PyBatch>)>,
+    schema: PySchema,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let schema = schema.into_inner();
+    let pairs: Vec<(&str, &RecordBatch)> = parts
+        .iter()
+        .map(|(feed, batch)| (feed.as_str(), &batch.0))
+        .collect();
+    let bytes = paddock_core::arrow::live::live_message(&pairs, &schema).map_err(to_py)?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyBatch>()
+    m.add_class::<PyBatch>()?;
+    m.add_function(wrap_pyfunction!(live_message, m)?)
 }

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from paddock._native import Batch
+from paddock._native import Batch, live_message
 from paddock.channels import registry
 
 _DTYPES: dict[str, Any] = {"float64": pl.Float64, "int32": pl.Int32, "int64": pl.Int64}
@@ -60,11 +60,30 @@ def conform(feed: str, batch: Batch, schema: dict[str, Any]) -> pl.DataFrame:
     return df.select(columns)
 
 
+def _arrow_schema(schema: dict[str, Any]) -> Any:
+    """The ``pyarrow.Schema`` of a stream's columns."""
+    return pl.DataFrame(schema=schema).to_arrow(compat_level=_COMPAT).schema
+
+
 def schema_message(schema: dict[str, Any]) -> bytes:
     """The IPC message carrying the schema (the first of the stream)."""
-    empty = pl.DataFrame(schema=schema).to_arrow(compat_level=_COMPAT)
-    data: bytes = empty.schema.serialize().to_pybytes()
+    data: bytes = _arrow_schema(schema).serialize().to_pybytes()
     return data
+
+
+class LiveEncoder:
+    """Encodes feeds' batches as record batch messages of one stream's schema, in Rust.
+
+    The same message :func:`conform` and :func:`batch_message` give, without a DataFrame in
+    between: a one-row batch takes microseconds instead of most of a millisecond.
+    """
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._schema = _arrow_schema(schema)
+
+    def message(self, parts: Sequence[tuple[str, Batch]]) -> bytes:
+        """One record batch message of every ``(feed, batch)`` part, in order."""
+        return live_message(list(parts), self._schema)
 
 
 def batch_message(frames: pl.DataFrame) -> bytes:

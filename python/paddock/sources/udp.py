@@ -7,10 +7,10 @@ from typing import Any
 from paddock._native import Batch, UdpFeed
 from paddock.sources.base import Feed, FeedBatch, FeedStatus
 
-#: How long the receive thread gathers more datagrams after a first one before decoding them as
-#: one batch. Short, so a frame reaches stream clients within a few ms; a burst still fills whole
-#: batches (up to 256 datagrams) because what already waits in the socket is read at once.
-BATCH_WINDOW_S = 0.001
+#: How long the receive thread waits for more datagrams after a first one before decoding them as
+#: one batch: not at all, so a frame reaches stream clients at once. A burst still fills whole
+#: batches (up to 256 datagrams) because what already waits in the socket is taken with it.
+BATCH_WINDOW_S = 0.0
 
 
 class UdpSource(Feed):

@@ -141,19 +141,41 @@ impl Receiver {
         }
     }
 
-    /// Receives more datagrams until `batch_max` or `batch_window` after the first.
+    /// Receives more datagrams until `batch_max`, waiting up to `batch_window` after the first;
+    /// once the window has passed (at once with a zero window) it still takes what already waits
+    /// in the socket, so a burst fills whole batches without delaying a lone datagram.
     fn gather(&mut self, buf: &mut [u8]) -> Result<(), String> {
         let started = Instant::now();
         while self.ts.len() < self.batch_max && !self.shared.stop.load(Ordering::Acquire) {
             let remaining = self.batch_window.saturating_sub(started.elapsed());
-            if remaining.is_zero() {
-                break;
-            }
-            if let Received::Datagram(n) = self.recv(buf, remaining)? {
-                self.keep(buf, n);
+            let received = if remaining.is_zero() {
+                self.recv_waiting(buf)?
+            } else {
+                self.recv(buf, remaining)?
+            };
+            match received {
+                Received::Datagram(n) => self.keep(buf, n),
+                Received::Nothing if remaining.is_zero() => break,
+                Received::Nothing => {}
             }
         }
         Ok(())
+    }
+
+    /// One `recv_from` that does not wait: a datagram already queued, or `Nothing`.
+    ///
+    /// The socket is non-blocking only for this call (a read timeout would not do: the kernel
+    /// rounds it up to a scheduler tick, milliseconds). A send from another thread meanwhile
+    /// could only fail if the socket's send buffer were full.
+    fn recv_waiting(&self, buf: &mut [u8]) -> Result<Received, String> {
+        self.socket
+            .set_nonblocking(true)
+            .map_err(|e| format!("cannot make the socket non-blocking: {e}"))?;
+        let received = self.recv_result(self.socket.recv_from(buf));
+        self.socket
+            .set_nonblocking(false)
+            .map_err(|e| format!("cannot make the socket blocking again: {e}"))?;
+        received
     }
 
     /// One `recv_from` with `timeout`; `Err` with a reason when the socket is unusable.
@@ -161,7 +183,15 @@ impl Receiver {
         self.socket
             .set_read_timeout(Some(timeout))
             .map_err(|e| format!("cannot set the read timeout: {e}"))?;
-        match self.socket.recv_from(buf) {
+        self.recv_result(self.socket.recv_from(buf))
+    }
+
+    /// What a `recv_from` result means for the loop.
+    fn recv_result(
+        &self,
+        result: std::io::Result<(usize, SocketAddr)>,
+    ) -> Result<Received, String> {
+        match result {
             Ok((n, _)) => Ok(Received::Datagram(n)),
             Err(e) => match e.kind() {
                 ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted => {

@@ -25,7 +25,13 @@ from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from paddock.api.arrow_ipc import batch_message, conform, live_schema, schema_message
+from paddock.api.arrow_ipc import (
+    LiveEncoder,
+    batch_message,
+    conform,
+    live_schema,
+    schema_message,
+)
 from paddock.api.controllers.cycles import REALTIME_DEPENDENCIES
 from paddock.api.runtime import Runtime
 from paddock.api.streams._tasks import close_going_away, until_first_done
@@ -79,8 +85,10 @@ async def live_socket(
     def conformed(batch: FeedBatch) -> pl.DataFrame:
         return batch.encoded(("arrow", key), lambda b: conform(b.feed, b.frames, schema))
 
+    encoder = LiveEncoder(schema)
+
     def message(batch: FeedBatch) -> bytes:
-        return batch.encoded(("arrow-ipc", key), lambda b: batch_message(conformed(b)))
+        return batch.encoded(("arrow-ipc", key), lambda b: encoder.message([(b.feed, b.frames)]))
 
     # Per feed, the newest row the history sent: live rows up to it were sent already.
     sent_until: dict[str, int] = {}
@@ -134,6 +142,8 @@ async def live_socket(
                 await socket.send_text(json.dumps({"type": "lagged", "dropped": dropped}))
             if len(batches) == 1 and batches[0].feed not in sent_until:
                 await socket.send_bytes(message(batches[0]))
+            elif batches and not any(b.feed in sent_until for b in batches):
+                await socket.send_bytes(encoder.message([(b.feed, b.frames) for b in batches]))
             elif batches:
                 frames = pl.concat([unsent(b) for b in batches], how="vertical")
                 if frames.height:
