@@ -1,4 +1,5 @@
-"""The live stream's record batch messages: the Rust encoder against the DataFrame path."""
+"""Batches handed to clients: the live stream's Rust encoder against the DataFrame path, and
+``Batch.select``."""
 
 from __future__ import annotations
 
@@ -72,3 +73,12 @@ def test_channels_a_feed_lacks_come_as_nulls_and_types_are_cast() -> None:
         "water_temp_c": [None],
     }
     assert read_stream([schema_message(schema), message]).schema.field("gear").type == pa.int32()
+
+
+def test_batch_select_keeps_named_columns_in_order_once() -> None:
+    batch = _frames(0, 2)
+    picked = batch.select(["speed_kmh", "ts_ns", "nope", "speed_kmh"])
+    assert picked.column_names == ["speed_kmh", "ts_ns"]
+    assert picked.num_rows == 2
+    assert pa.record_batch(picked).column("speed_kmh").to_pylist() == pytest.approx([36.0, 39.6])
+    assert batch.select([]).column_names == []

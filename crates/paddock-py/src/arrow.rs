@@ -44,6 +44,23 @@ impl PyBatch {
         Self(batch.into_inner())
     }
 
+    /// A batch of the named columns only, in the order given; names the batch lacks and repeats
+    /// are skipped. Cheap (the columns are shared), and it makes handing the batch to Polars or
+    /// pyarrow cheap too: they import each column separately.
+    fn select(&self, names: Vec<String>) -> PyResult<Self> {
+        let schema = self.0.schema();
+        let mut indices: Vec<usize> = Vec::with_capacity(names.len());
+        for index in names.iter().filter_map(|name| schema.index_of(name).ok()) {
+            if !indices.contains(&index) {
+                indices.push(index);
+            }
+        }
+        self.0
+            .project(&indices)
+            .map(Self)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+    }
+
     /// Number of rows.
     #[getter]
     fn num_rows(&self) -> usize {

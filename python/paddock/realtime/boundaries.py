@@ -100,6 +100,16 @@ class BoundaryEvaluator:
         self._boundaries.pop(name, None)
         self._tracks = {k: v for k, v in self._tracks.items() if k[0] != name}
 
+    def channels(self, feed: str) -> list[str]:
+        """The channels the enabled boundaries watch on ``feed`` (what :meth:`evaluate` reads)."""
+        return list(
+            dict.fromkeys(
+                b.channel
+                for b in self._boundaries.values()
+                if b.enabled and (b.feed is None or b.feed == feed)
+            )
+        )
+
     def evaluate(self, feed: str, frames: pl.DataFrame) -> list[dict[str, Any]]:
         """Risk events for the crossings in one feed's batch of frames (``ts_ns`` + channels)."""
         if frames.is_empty() or "ts_ns" not in frames.columns:

@@ -108,8 +108,13 @@ class Realtime:
         """Hub sink: evaluates the boundaries against the batch's frames."""
         if batch.frames.num_rows == 0:
             return
+        channels = self.evaluator.channels(batch.feed)
+        if not channels:
+            return
         try:
-            events = self.evaluator.evaluate(batch.feed, pl.DataFrame(batch.frames))
+            # Only the watched columns go to Polars: importing a column costs more than checking it.
+            frames = pl.DataFrame(batch.frames.select(["ts_ns", *channels]))
+            events = self.evaluator.evaluate(batch.feed, frames)
         except Exception:
             log.exception("evaluating boundaries on feed %s failed", batch.feed)
             return

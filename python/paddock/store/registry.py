@@ -141,7 +141,7 @@ class SeenSignals:
 
         import polars as pl
 
-        frame = pl.DataFrame(batch.frames).select(names)
+        frame = pl.DataFrame(batch.frames.select(names))
         present = [c for c in names if frame[c].null_count() < frame.height]
         if not present:
             return
