@@ -64,12 +64,22 @@ def collect_sorted(lf: Frames, wanted: Iterable[str]) -> pl.DataFrame:
     return df.with_columns(pl.col("t_s").set_sorted())
 
 
-def travelled_m(df: pl.DataFrame) -> pl.Series:
+def travelled_m(df: pl.DataFrame, *, use_distance: bool = True) -> pl.Series:
     """Cumulative distance driven at each row: ``distance_m`` when present, else ∫ speed dt.
 
     The integral uses the trapezoid rule on ``speed_kmh`` over ``t_s`` (nulls count as 0).
+
+    Args:
+        df: Rows sorted by ``t_s``.
+        use_distance: False integrates the speed even where ``distance_m`` has no gap (for a
+            slice of a frame whose ``distance_m`` has gaps elsewhere).
     """
-    if "distance_m" in df.columns and df["distance_m"].null_count() == 0 and df.height:
+    if (
+        use_distance
+        and "distance_m" in df.columns
+        and df["distance_m"].null_count() == 0
+        and df.height
+    ):
         return df["distance_m"].cast(pl.Float64)
     if "speed_kmh" not in df.columns or df.is_empty():
         return pl.Series("travelled_m", [0.0] * df.height, dtype=pl.Float64)

@@ -64,6 +64,9 @@ ENVELOPE_CHANNELS = (
 )
 """The channels the lap strategies read."""
 
+TAG_CHANNELS = ("speed_kmh", "distance_m", "lap_distance_m")
+"""The channels :func:`tag_laps` reads and keeps besides those asked for."""
+
 
 def _positions(df: pl.DataFrame) -> tuple[list[float], list[float]] | None:
     """Plane coordinates (m) of every row with a position, or ``None`` when there are none."""
@@ -313,7 +316,9 @@ def flying_laps(envelope: pl.DataFrame) -> pl.DataFrame:
     return envelope.filter(pl.col("complete") & ~pl.col("out_lap") & ~pl.col("in_lap"))
 
 
-def tag_laps(lf: Frames, envelope: pl.DataFrame, channels: list[str]) -> pl.DataFrame:
+def tag_laps(
+    lf: Frames, envelope: pl.DataFrame, channels: list[str], *, use_distance: bool = True
+) -> pl.DataFrame:
     """The rows of complete laps with ``lap_no``, ``lap_t_s`` and ``lap_dist_m`` (a lap frame).
 
     ``lap_dist_m`` is the distance driven since the lap's start, interpolated at the start time,
@@ -323,8 +328,12 @@ def tag_laps(lf: Frames, envelope: pl.DataFrame, channels: list[str]) -> pl.Data
         lf: Canonical frames.
         envelope: The laps (:func:`lap_envelope`); incomplete entries are skipped.
         channels: Channels to keep (those missing from ``lf`` are left out).
+        use_distance: False measures the distance by integrating the speed even where
+            ``distance_m`` has no gap (see :func:`~paddock.analysis._frame.travelled_m`): for a
+            slice of a session whose ``distance_m`` has gaps outside it, so the slice is tagged
+            as the whole session would be.
     """
-    wanted = list(dict.fromkeys([*channels, "speed_kmh", "distance_m", "lap_distance_m"]))
+    wanted = list(dict.fromkeys([*channels, *TAG_CHANNELS]))
     df = select_present(lf, wanted)
     laps = envelope.filter(pl.col("complete"))
     if df.is_empty() or laps.is_empty():
@@ -334,7 +343,7 @@ def tag_laps(lf: Frames, envelope: pl.DataFrame, channels: list[str]) -> pl.Data
             "lap_dist_m": pl.Float64(),
         }
         return pl.DataFrame(schema=schema)
-    df = df.with_columns(travelled_m(df).alias("_d"))
+    df = df.with_columns(travelled_m(df, use_distance=use_distance).alias("_d"))
     starts = laps.select(
         pl.col("lap").alias("lap_no"),
         pl.col("t_start"),
