@@ -10,7 +10,9 @@ second. :class:`AnalysisCache` keeps, per session:
   the ``analyses`` most recently used sessions;
 - the lap bounds (:class:`~paddock.analysis.session_laps.LapBounds`: the lap envelope and a few
   figures), small, for up to ``envelopes`` sessions: a lap comparison reads one lap of a session
-  without its full analysis.
+  without its full analysis;
+- single laps read that way (:meth:`AnalysisCache.lap_frame`), up to ``lap_bytes`` in all (a
+  333 Hz lap of 90 s is a few MB), so comparing the same laps again reads nothing.
 
 Each entry is stored under the session's data version (``SessionData.version``): any append,
 run file, removal or part written by another process changes it, and the next request
@@ -24,8 +26,12 @@ import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from paddock.analysis.session_laps import LapAnalysis, LapBounds, lap_bounds
+import polars as pl
+
+from paddock.analysis.compare import lap_trace
+from paddock.analysis.session_laps import LapAnalysis, LapBounds, lap_bounds, one_lap_frame
 from paddock.analysis.summary import detail_summary, lap_summary
+from paddock.exceptions import NotFound
 
 if TYPE_CHECKING:
     from paddock.store.sessions import SessionStore
@@ -39,6 +45,7 @@ class AnalysisCache:
         summaries: Most sessions whose summary is kept.
         analyses: Most sessions whose full analysis (frames included) is kept.
         envelopes: Most sessions whose lap bounds are kept.
+        lap_bytes: Most bytes of single laps kept (the least recently used go first).
     """
 
     def __init__(
@@ -48,6 +55,7 @@ class AnalysisCache:
         summaries: int = 1024,
         analyses: int = 2,
         envelopes: int = 1024,
+        lap_bytes: int = 256 * 1024 * 1024,
     ) -> None:
         self.store = store
         self.summaries_max = summaries
@@ -57,6 +65,9 @@ class AnalysisCache:
         self._summaries: OrderedDict[str, tuple[object, dict[str, Any]]] = OrderedDict()
         self._analyses: OrderedDict[str, tuple[object, LapAnalysis]] = OrderedDict()
         self._bounds: OrderedDict[str, tuple[object, LapBounds]] = OrderedDict()
+        self.lap_bytes_max = lap_bytes
+        self._laps: OrderedDict[tuple[str, int], tuple[object, pl.DataFrame]] = OrderedDict()
+        self._lap_bytes = 0
         self.hits = 0
         self.misses = 0
 
@@ -126,6 +137,51 @@ class AnalysisCache:
                 _remember(self._bounds, session_id, (version, bounds), self.envelopes_max)
         return bounds
 
+    def lap_frame(self, session_id: str, lap: int) -> pl.DataFrame:
+        """One complete lap of the session (empty when there is no such complete lap).
+
+        The same frame as :func:`~paddock.analysis.compare.lap_trace` of its lap frame: taken
+        from the session's full analysis when one is kept, else read alone
+        (:func:`~paddock.analysis.session_laps.one_lap_frame`) and kept by data version.
+
+        Raises:
+            NotFound: No such session, or one without telemetry.
+        """
+        analysis = self.cached_analysis(session_id)
+        if analysis is not None:
+            if analysis.row_count == 0:
+                raise NotFound(f"session {session_id} has no telemetry")
+            return lap_trace(analysis.all_laps_frame, lap)
+        version = self._version(session_id)
+        key = (session_id, lap)
+        with self._lock:
+            entry = self._laps.get(key)
+            if version is not None and entry is not None and entry[0] == version:
+                self._laps.move_to_end(key)
+                self.hits += 1
+                return entry[1]
+        bounds = self.lap_bounds(session_id)
+        if bounds.rows == 0:
+            raise NotFound(f"session {session_id} has no telemetry")
+        frame = one_lap_frame(self.store.open_session(session_id), bounds, lap)
+        if version is not None:
+            self._remember_lap(key, version, frame)
+        return frame
+
+    def _remember_lap(self, key: tuple[str, int], version: object, frame: pl.DataFrame) -> None:
+        size = int(frame.estimated_size())
+        if size > self.lap_bytes_max:
+            return
+        with self._lock:
+            old = self._laps.pop(key, None)
+            if old is not None:
+                self._lap_bytes -= int(old[1].estimated_size())
+            self._laps[key] = (version, frame)
+            self._lap_bytes += size
+            while self._lap_bytes > self.lap_bytes_max and self._laps:
+                _, (_, dropped) = self._laps.popitem(last=False)
+                self._lap_bytes -= int(dropped.estimated_size())
+
     def summary(self, session_id: str, *, detail: bool = False) -> dict[str, Any]:
         """The session's summary; with ``detail`` also its corners and pedal shares.
 
@@ -163,6 +219,8 @@ class AnalysisCache:
             self._summaries.pop(session_id, None)
             self._analyses.pop(session_id, None)
             self._bounds.pop(session_id, None)
+            for key in [k for k in self._laps if k[0] == session_id]:
+                self._lap_bytes -= int(self._laps.pop(key)[1].estimated_size())
 
 
 V = TypeVar("V")

@@ -240,7 +240,7 @@ class SessionData:
         other analysis reads HTTP-ingested and feed data alike. With a table name: that table.
         """
         if table is not None:
-            return self.scan(session_id, table).sort("ts_ns")
+            return self.scan(session_id, table).sort("ts_ns", maintain_order=True)
         frames = self.scan(session_id, "frames")
         channels = self.scan(session_id, "channels")
         names = (
@@ -248,14 +248,16 @@ class SessionData:
         )
         names = sorted(n for n in names if n not in _RESERVED)
         if not names:
-            return frames.sort("ts_ns")
+            return frames.sort("ts_ns", maintain_order=True)
         widened = channels.filter(pl.col("channel").is_in(names)).select(
             "ts_ns",
             "t_s",
             pl.lit("channels").alias("feed"),
             *[pl.when(pl.col("channel") == n).then(pl.col("value")).alias(n) for n in names],
         )
-        return pl.concat([frames, widened], how="diagonal_relaxed").sort("ts_ns")
+        return pl.concat([frames, widened], how="diagonal_relaxed").sort(
+            "ts_ns", maintain_order=True
+        )
 
 
 def open_session(

@@ -19,9 +19,9 @@ from litestar.types import ControllerRouterHandler
 
 from paddock.analysis._frame import select_present, travelled_m
 from paddock.analysis.analytics import ANALYTICS, compute
-from paddock.analysis.compare import compare_laps, lap_trace
+from paddock.analysis.compare import compare_laps
 from paddock.analysis.envelope import lap_envelope
-from paddock.analysis.session_laps import LapAnalysis, LapBounds, one_lap_frame
+from paddock.analysis.session_laps import LapAnalysis
 from paddock.analysis.signals import synchronise
 from paddock.api.runtime import Runtime
 from paddock.exceptions import InvalidArgument, NotFound
@@ -193,48 +193,19 @@ class AnalysisController(Controller):
         )
 
 
-LapSource = LapAnalysis | tuple[pl.LazyFrame, LapBounds]
-"""Where compare takes a session's laps from: its full analysis, or its data and lap bounds."""
-
-
-def _lap_source(runtime: Runtime, session_id: str) -> LapSource:
-    """The session's kept analysis, else its data with its (cached) lap bounds.
-
-    Raises:
-        NotFound: No such session, or one without telemetry.
-    """
-    analyses = runtime.sessions.store.analyses
-    analysis = analyses.cached_analysis(session_id)
-    if analysis is not None:
-        if analysis.row_count == 0:
-            raise NotFound(f"session {session_id} has no telemetry")
-        return analysis
-    bounds = analyses.lap_bounds(session_id)
-    if bounds.rows == 0:
-        raise NotFound(f"session {session_id} has no telemetry")
-    return runtime.sessions.store.open_session(session_id), bounds
-
-
 def compare(runtime: Runtime, laps: str, channels: str | None, step_m: float) -> dict[str, Any]:
     """Laps given as ``<session>:<lap>`` pairs, aligned on distance against the first.
 
-    A session whose full analysis is cached gives its laps from the analysis's lap frame; any
-    other is read one lap at a time (:func:`~paddock.analysis.session_laps.one_lap_frame`)
-    after its lap envelope, which the cache keeps.
+    Each lap comes from the analysis cache (:meth:`AnalysisCache.lap_frame`): from the session's
+    full analysis when one is kept, else read alone after the session's lap envelope.
     """
     chosen: list[tuple[str, pl.DataFrame]] = []
-    sources: dict[str, LapSource] = {}
+    analyses = runtime.sessions.store.analyses
     for item in [p.strip() for p in laps.split(",") if p.strip()]:
         session_id, _, number = item.rpartition(":")
         if not session_id or not number.isdigit():
             raise InvalidArgument(f"laps: expected <session_id>:<lap>, got {item!r}")
-        if session_id not in sources:
-            sources[session_id] = _lap_source(runtime, session_id)
-        source = sources[session_id]
-        if isinstance(source, LapAnalysis):
-            trace = lap_trace(source.all_laps_frame, int(number))
-        else:
-            trace = one_lap_frame(*source, int(number))
+        trace = analyses.lap_frame(session_id, int(number))
         if trace.is_empty():
             raise NotFound(f"session {session_id} has no complete lap {number}")
         chosen.append((item, trace))
