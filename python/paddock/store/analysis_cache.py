@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
@@ -32,6 +33,9 @@ from paddock.analysis.compare import lap_trace
 from paddock.analysis.session_laps import LapAnalysis, LapBounds, lap_bounds, one_lap_frame
 from paddock.analysis.summary import detail_summary, lap_summary
 from paddock.exceptions import NotFound
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 if TYPE_CHECKING:
     from paddock.store.sessions import SessionStore
@@ -77,26 +81,55 @@ class AnalysisCache:
             return None
         return self.store.data.version(session_id)
 
-    def analysis(self, session_id: str) -> LapAnalysis:
-        """The session's staged lap analysis, shared while its data stays the same.
+    def _kept(
+        self, cache: OrderedDict[K, tuple[object, V]], key: K, version: object | None
+    ) -> V | None:
+        """The entry of ``cache`` under ``key`` if it was stored for ``version`` (counted a hit)."""
+        with self._lock:
+            entry = cache.get(key)
+            if version is None or entry is None or entry[0] != version:
+                return None
+            cache.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+
+    def _kept_or_made(
+        self,
+        cache: OrderedDict[str, tuple[object, V]],
+        session_id: str,
+        make: Callable[[], V],
+        most: int,
+    ) -> V:
+        """The session's entry of ``cache`` for its current data, made and kept when missing.
 
         Raises:
             NotFound: No such session.
         """
         self.store.get(session_id)
         version = self._version(session_id)
+        kept = self._kept(cache, session_id, version)
+        if kept is not None:
+            return kept
         with self._lock:
-            entry = self._analyses.get(session_id)
-            if version is not None and entry is not None and entry[0] == version:
-                self._analyses.move_to_end(session_id)
-                self.hits += 1
-                return entry[1]
             self.misses += 1
-        analysis = LapAnalysis(self.store.open_session(session_id))
+        value = make()
         if version is not None:
             with self._lock:
-                _remember(self._analyses, session_id, (version, analysis), self.analyses_max)
-        return analysis
+                _remember(cache, session_id, (version, value), most)
+        return value
+
+    def analysis(self, session_id: str) -> LapAnalysis:
+        """The session's staged lap analysis, shared while its data stays the same.
+
+        Raises:
+            NotFound: No such session.
+        """
+        return self._kept_or_made(
+            self._analyses,
+            session_id,
+            lambda: LapAnalysis(self.store.open_session(session_id)),
+            self.analyses_max,
+        )
 
     def cached_analysis(self, session_id: str) -> LapAnalysis | None:
         """The session's lap analysis if one is kept for its current data, else None.
@@ -107,14 +140,7 @@ class AnalysisCache:
             NotFound: No such session.
         """
         self.store.get(session_id)
-        version = self._version(session_id)
-        with self._lock:
-            entry = self._analyses.get(session_id)
-            if version is None or entry is None or entry[0] != version:
-                return None
-            self._analyses.move_to_end(session_id)
-            self.hits += 1
-            return entry[1]
+        return self._kept(self._analyses, session_id, self._version(session_id))
 
     def lap_bounds(self, session_id: str) -> LapBounds:
         """The session's lap envelope and row figures (see :func:`lap_bounds`), kept by version.
@@ -122,20 +148,12 @@ class AnalysisCache:
         Raises:
             NotFound: No such session.
         """
-        self.store.get(session_id)
-        version = self._version(session_id)
-        with self._lock:
-            entry = self._bounds.get(session_id)
-            if version is not None and entry is not None and entry[0] == version:
-                self._bounds.move_to_end(session_id)
-                self.hits += 1
-                return entry[1]
-            self.misses += 1
-        bounds = lap_bounds(self.store.open_session(session_id))
-        if version is not None:
-            with self._lock:
-                _remember(self._bounds, session_id, (version, bounds), self.envelopes_max)
-        return bounds
+        return self._kept_or_made(
+            self._bounds,
+            session_id,
+            lambda: lap_bounds(self.store.open_session(session_id)),
+            self.envelopes_max,
+        )
 
     def lap_frame(self, session_id: str, lap: int) -> pl.DataFrame:
         """One complete lap of the session (empty when there is no such complete lap).
@@ -154,12 +172,9 @@ class AnalysisCache:
             return lap_trace(analysis.all_laps_frame, lap)
         version = self._version(session_id)
         key = (session_id, lap)
-        with self._lock:
-            entry = self._laps.get(key)
-            if version is not None and entry is not None and entry[0] == version:
-                self._laps.move_to_end(key)
-                self.hits += 1
-                return entry[1]
+        kept = self._kept(self._laps, key, version)
+        if kept is not None:
+            return kept
         bounds = self.lap_bounds(session_id)
         if bounds.rows == 0:
             raise NotFound(f"session {session_id} has no telemetry")
@@ -223,10 +238,7 @@ class AnalysisCache:
                 self._lap_bytes -= int(self._laps.pop(key)[1].estimated_size())
 
 
-V = TypeVar("V")
-
-
-def _remember(cache: OrderedDict[str, V], key: str, value: V, most: int) -> None:
+def _remember(cache: OrderedDict[K, V], key: K, value: V, most: int) -> None:
     """Stores ``value`` as the newest entry of ``cache``, dropping the oldest beyond ``most``."""
     cache[key] = value
     cache.move_to_end(key)
