@@ -99,14 +99,19 @@ class AnalysisCache:
         session_id: str,
         make: Callable[[], V],
         most: int,
+        version: object | None = None,
     ) -> V:
         """The session's entry of ``cache`` for its current data, made and kept when missing.
+
+        ``version``: the session's data version when the caller has just looked it up (and the
+        session up); else both are looked up here.
 
         Raises:
             NotFound: No such session.
         """
-        self.store.get(session_id)
-        version = self._version(session_id)
+        if version is None:
+            self.store.get(session_id)
+            version = self._version(session_id)
         kept = self._kept(cache, session_id, version)
         if kept is not None:
             return kept
@@ -165,17 +170,25 @@ class AnalysisCache:
         Raises:
             NotFound: No such session, or one without telemetry.
         """
-        analysis = self.cached_analysis(session_id)
+        # The session and its data version are looked up once for the three caches read here.
+        self.store.get(session_id)
+        version = self._version(session_id)
+        analysis = self._kept(self._analyses, session_id, version)
         if analysis is not None:
             if analysis.row_count == 0:
                 raise NotFound(f"session {session_id} has no telemetry")
             return lap_trace(analysis.all_laps_frame, lap)
-        version = self._version(session_id)
         key = (session_id, lap)
         kept = self._kept(self._laps, key, version)
         if kept is not None:
             return kept
-        bounds = self.lap_bounds(session_id)
+        bounds = self._kept_or_made(
+            self._bounds,
+            session_id,
+            lambda: lap_bounds(self.store.open_session(session_id)),
+            self.envelopes_max,
+            version,
+        )
         if bounds.rows == 0:
             raise NotFound(f"session {session_id} has no telemetry")
         frame = one_lap_frame(self.store.open_session(session_id), bounds, lap)
